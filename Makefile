@@ -1,0 +1,45 @@
+# Cảnh Giác — `make run` serves a demo on this machine, `make test` runs the whole suite.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: install run test lint format messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Local demo over plain HTTP on 127.0.0.1: production settings otherwise (DEBUG off).
+run: export CANHGIAC_HTTPS ?= 0
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_demo
+	exec bin/serve
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Needs GNU gettext (msgfmt); the compiled catalogue is committed so `make run` does not.
+messages: install
+	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages -l en --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CanhgiacConfig(AppConfig):
+    name = "canhgiac"
+    verbose_name = "Cảnh Giác"

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from django_otp.admin import OTPAdminSite
+
+from . import views
+
+# The admin site, like every staff page, requires the TOTP second factor.
+admin.site.__class__ = OTPAdminSite
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("staff/", include("orgs.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,220 @@
+"""The unit tree, people and their roles scoped to a unit and everything below it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh")
+    DEPARTMENT = "department", _("Sở, ban, ngành")
+    DISTRICT = "district", _("Huyện, thị xã, thành phố")
+    COMMUNE = "commune", _("Xã, phường, thị trấn")
+    AGENCY = "agency", _("Cơ quan, đơn vị")
+    ORGANISATION = "organisation", _("Tổ chức chính trị - xã hội")
+
+
+# Which kinds of unit may stand directly under which (None: at the root).
+ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
+    UnitKind.PROVINCE: {None},
+    UnitKind.DEPARTMENT: {UnitKind.PROVINCE},
+    UnitKind.DISTRICT: {UnitKind.PROVINCE},
+    UnitKind.COMMUNE: {UnitKind.DISTRICT},
+    UnitKind.AGENCY: {UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.DISTRICT},
+    UnitKind.ORGANISATION: {UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE},
+}
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    def within(self, units) -> UnitQuerySet:
+        """These units and every unit below them: one indexed prefix query per root."""
+        condition = models.Q(pk__in=[])
+        for path in _top_paths(u.path for u in units):
+            condition |= models.Q(path__startswith=path)
+        return self.filter(condition)
+
+
+def _top_paths(paths) -> list[str]:
+    """Drop paths that lie below another path of the list (they add nothing to a prefix OR)."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
+
+
+class UnitManager(MP_NodeManager):
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def within(self, units) -> UnitQuerySet:
+        return self.get_queryset().within(units)
+
+
+class Unit(MP_Node):
+    code = models.CharField(_("mã"), max_length=32, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=16, choices=UnitKind.choices)
+
+    node_order_by = ["code"]
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, other: Unit) -> bool:
+        """True when `other` is this unit or lies below it."""
+        return other.path.startswith(self.path)
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Cán bộ")
+    UNIT_MANAGER = "unit_manager", _("Quản lý đơn vị")
+    VERIFIER = "verifier", _("Xác minh viên")
+    EDITOR = "editor", _("Biên tập viên")
+    DRILL_OPERATOR = "drill_operator", _("Điều hành diễn tập")
+    ADMIN = "admin", _("Quản trị")
+
+
+class Permission(models.TextChoices):
+    """What a person does on a unit; roles grant permissions (ROLE_PERMISSIONS)."""
+
+    VIEW_UNIT = "view_unit", _("Xem thông tin đơn vị")
+    TAKE_TRAINING = "take_training", _("Học và làm bài kiểm tra")
+    MANAGE_TRAINING = "manage_training", _("Giao bài học, xem tiến độ")
+    VIEW_DASHBOARD = "view_dashboard", _("Xem số liệu của đơn vị")
+    VERIFY_REPORTS = "verify_reports", _("Xác minh tố giác, đưa vào danh sách")
+    PUBLISH_BULLETINS = "publish_bulletins", _("Đăng cảnh báo, bản tin")
+    RUN_DRILLS = "run_drills", _("Tổ chức diễn tập lừa đảo")
+    MANAGE_UNITS = "manage_units", _("Quản lý cây đơn vị, người dùng, khoá API")
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.STAFF: frozenset({Permission.VIEW_UNIT, Permission.TAKE_TRAINING}),
+    Role.UNIT_MANAGER: frozenset(
+        {
+            Permission.VIEW_UNIT,
+            Permission.TAKE_TRAINING,
+            Permission.MANAGE_TRAINING,
+            Permission.VIEW_DASHBOARD,
+        }
+    ),
+    Role.VERIFIER: frozenset(
+        {Permission.VIEW_UNIT, Permission.TAKE_TRAINING, Permission.VERIFY_REPORTS}
+    ),
+    Role.EDITOR: frozenset(
+        {Permission.VIEW_UNIT, Permission.TAKE_TRAINING, Permission.PUBLISH_BULLETINS}
+    ),
+    Role.DRILL_OPERATOR: frozenset(
+        {
+            Permission.VIEW_UNIT,
+            Permission.TAKE_TRAINING,
+            Permission.RUN_DRILLS,
+            Permission.VIEW_DASHBOARD,
+        }
+    ),
+    Role.ADMIN: frozenset(Permission.values),
+}
+
+# Roles whose holders must pass a TOTP second factor before any staff page.
+OTP_ROLES = frozenset({Role.VERIFIER, Role.EDITOR, Role.DRILL_OPERATOR, Role.ADMIN})
+
+
+class User(AbstractUser):
+    """A staff member. Citizens never need an account."""
+
+    home_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị công tác"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    @property
+    def needs_otp(self) -> bool:
+        if self.is_superuser:
+            return True
+        return self.role_assignments.filter(role__in=OTP_ROLES).exists()
+
+
+class RoleAssignment(models.Model):
+    """A role held on a unit; it reaches the unit and all units below it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_role_on_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+def _hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class PartnerKeyQuerySet(models.QuerySet):
+    def find_active(self, raw: str) -> PartnerKey | None:
+        if not raw or len(raw) > 128:
+            return None
+        return self.filter(key_hash=_hash_key(raw), revoked_at__isnull=True).first()
+
+
+class PartnerKey(models.Model):
+    """An API key of a partner (telecom, CERT, bot). Only its hash is stored."""
+
+    name = models.CharField(_("đối tác"), max_length=200)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị quản lý"), on_delete=models.PROTECT, related_name="+"
+    )
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    rate_per_minute = models.PositiveIntegerField(_("giới hạn yêu cầu/phút"), default=600)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PartnerKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("khoá API đối tác")
+        verbose_name_plural = _("khoá API đối tác")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, name: str, unit: Unit, rate_per_minute: int = 600) -> tuple[PartnerKey, str]:
+        """Create a key; the raw key is returned once and never stored."""
+        raw = "cg_" + secrets.token_urlsafe(32)
+        key = cls.objects.create(
+            name=name,
+            unit=unit,
+            prefix=raw[:10],
+            key_hash=_hash_key(raw),
+            rate_per_minute=rate_per_minute,
+        )
+        return key, raw

@@ -1,0 +1,72 @@
+"""A small test world shared by every app's tests: a province with two districts and their
+communes, a department, and one person of each role. Built through the real import service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.contrib.auth.hashers import make_password
+
+from .models import Role, RoleAssignment, Unit, User
+from .services import import_units_csv
+
+WORLD_CSV = """code,parent_code,kind,name
+P,,province,Tỉnh Thử Nghiệm
+D1,P,district,Huyện Một
+D1-C1,D1,commune,Xã Một Một
+D1-C2,D1,commune,Xã Một Hai
+D2,P,district,Huyện Hai
+D2-C1,D2,commune,Xã Hai Một
+S1,P,department,Sở Thử Nghiệm
+O1,P,organisation,Hội Phụ nữ tỉnh
+"""
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+@dataclass
+class World:
+    units: dict[str, Unit] = field(default_factory=dict)
+    people: dict[str, User] = field(default_factory=dict)
+
+    def unit(self, code: str) -> Unit:
+        return self.units[code]
+
+    def person(self, name: str) -> User:
+        return self.people[name]
+
+
+# name -> (role, unit code)
+WORLD_PEOPLE = {
+    "admin": (Role.ADMIN, "P"),
+    "verifier_province": (Role.VERIFIER, "P"),
+    "verifier_d1": (Role.VERIFIER, "D1"),
+    "verifier_d2": (Role.VERIFIER, "D2"),
+    "editor": (Role.EDITOR, "P"),
+    "manager_d1": (Role.UNIT_MANAGER, "D1"),
+    "manager_d2": (Role.UNIT_MANAGER, "D2"),
+    "drill_operator": (Role.DRILL_OPERATOR, "P"),
+    "staff_d1_c1": (Role.STAFF, "D1-C1"),
+    "staff_d1_c2": (Role.STAFF, "D1-C2"),
+    "staff_d2_c1": (Role.STAFF, "D2-C1"),
+}
+
+
+@cache
+def _password_hash() -> str:
+    """Hash the shared password once per process (argon2 is slow on purpose)."""
+    return make_password(PASSWORD)
+
+
+def build_world() -> World:
+    import_units_csv(text=WORLD_CSV)
+    world = World(units={u.code: u for u in Unit.objects.all()})
+    for name, (role, code) in WORLD_PEOPLE.items():
+        unit = world.units[code]
+        user = User.objects.create(
+            username=name, password=_password_hash(), first_name=name, home_unit=unit
+        )
+        RoleAssignment.objects.create(user=user, unit=unit, role=role)
+        world.people[name] = user
+    return world
