@@ -101,7 +101,9 @@ def import_units_csv(*, text: str, allowed_codes: set[str] | None = None) -> Imp
     existing = {u.code: u for u in Unit.objects.all()}
     known = {code: u.kind for code, u in existing.items()}
     code_by_path = {u.path: code for code, u in existing.items()}
-    parent_of = {code: code_by_path.get(u.path[: -Unit.steplen], "") for code, u in existing.items()}
+    parent_of = {
+        code: code_by_path.get(u.path[: -Unit.steplen], "") for code, u in existing.items()
+    }
     seen: set[str] = set()
     for row in rows:
         row_errors = _check_row(row, known, seen)

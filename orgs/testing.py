@@ -22,7 +22,7 @@ S1,P,department,Sở Thử Nghiệm
 O1,P,organisation,Hội Phụ nữ tỉnh
 """
 
-PASSWORD = "mat-khau-thu-nghiem-2026"
+PASSWORD = "mat-khau-thu-nghiem-2026"  # noqa: S105 (test users only)
 
 
 @dataclass

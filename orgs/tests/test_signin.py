@@ -33,9 +33,7 @@ def test_staff_without_otp_role_goes_straight_to_staff_home(client, world):
     assert "Xác minh tố giác" not in page.content.decode()
 
 
-@pytest.mark.parametrize(
-    "name", [n for n, (role, _) in WORLD_PEOPLE.items() if role in OTP_ROLES]
-)
+@pytest.mark.parametrize("name", [n for n, (role, _) in WORLD_PEOPLE.items() if role in OTP_ROLES])
 def test_totp_is_required_for_verifier_editor_drill_operator_and_admin(client, world, name):
     response = sign_in(client, name)
     assert response.status_code == 302

@@ -56,7 +56,9 @@ def test_reimport_adds_no_duplicates_and_export_round_trips():
 
 
 def test_existing_unit_cannot_be_moved_by_import():
-    import_units_csv(text="code,parent_code,kind,name\nP,,province,A\nD1,P,district,B\nD2,P,district,C\nX,D1,commune,X\n")
+    import_units_csv(
+        text="code,parent_code,kind,name\nP,,province,A\nD1,P,district,B\nD2,P,district,C\nX,D1,commune,X\n"
+    )
     with pytest.raises(UnitImportError) as caught:
         import_units_csv(text="code,parent_code,kind,name\nX,D2,commune,X\n")
     assert caught.value.errors[0].startswith("Dòng 2: đơn vị 'X' đã có")

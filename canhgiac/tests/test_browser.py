@@ -1,0 +1,62 @@
+"""The public and staff home pages in a real Chromium, 360 px wide like a cheap phone."""
+
+import pytest
+
+from orgs.testing import PASSWORD, build_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def assert_fits_phone(page):
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"page is {overflow}px wider than the 360px screen"
+
+
+def test_public_home_renders_on_a_phone_without_console_errors(live_server, page, console_errors):
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text().startswith("Dừng lại một nhịp")
+    assert page.evaluate("typeof htmx") == "object"  # served from the project, allowed by CSP
+    assert_fits_phone(page)
+    # Keyboard users reach the skip link first and see where the focus is.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert console_errors == []
+
+
+def test_language_switcher_works_in_the_browser(live_server, page, console_errors):
+    page.goto(live_server.url + "/")
+    page.select_option("#lang-select", "en")
+    page.get_by_role("button", name="Đổi").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Pause for a moment")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert console_errors == []
+
+
+def test_staff_home_lists_what_the_person_may_do(live_server, page, console_errors):
+    build_world()
+    page.goto(live_server.url + "/staff/")
+    page.get_by_label("Tên đăng nhập").fill("manager_d1")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(live_server.url + "/staff/")
+    permissions = page.get_by_test_id("permissions").inner_text()
+    assert "Giao bài học, xem tiến độ" in permissions
+    assert "Xác minh tố giác" not in permissions
+    assert "Quản lý đơn vị — Huyện Một" in page.locator("main").inner_text()
+    assert_fits_phone(page)
+    assert console_errors == []
+
+
+def test_totp_setup_page_shows_the_qr_code_within_the_csp(live_server, page, console_errors):
+    build_world()
+    page.goto(live_server.url + "/staff/login/")
+    page.get_by_label("Tên đăng nhập").fill("verifier_d1")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/staff/otp/setup/**")
+    assert page.locator(".qr svg").is_visible()
+    assert_fits_phone(page)
+    assert console_errors == []
