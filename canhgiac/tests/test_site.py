@@ -137,3 +137,9 @@ def test_secret_key_is_created_once_and_kept_private(tmp_path):
     key = secret_key(tmp_path)
     assert len(key) >= 50 and secret_key(tmp_path) == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_vietnamese_is_served_even_to_an_english_browser(client):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in response.content.decode()
+    assert response["Content-Language"] == "vi"
