@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "canhgiac",
     "orgs",
     "indicators",
+    "reports",
+    "detection",
+    "training",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 
 from . import views
+from .api import api
 
 # The admin site, like every staff page, requires the TOTP second factor.
 admin.site.__class__ = OTPAdminSite
@@ -13,5 +14,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("staff/", include("orgs.urls")),
+    path("", include("reports.urls")),
+    path("", include("detection.urls")),
+    path("", include("training.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

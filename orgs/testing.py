@@ -70,3 +70,16 @@ def build_world() -> World:
         RoleAssignment.objects.create(user=user, unit=unit, role=role)
         world.people[name] = user
     return world
+
+
+def sign_in_verified(client, user: User) -> None:
+    """Sign `user` in with the test client as if they had passed password and TOTP."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from orgs.models import Unit, UnitKind
 from orgs.services import UnitImportError, export_units_csv, import_units_csv
+from orgs.testing import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +70,7 @@ def test_import_page_shows_errors_in_vietnamese_and_admin_only(client, world):
     client.force_login(world.person("staff_d1_c1"))
     assert client.post(reverse("unit-import"), {"file": upload}).status_code == 403
 
-    admin = world.person("admin")
-    client.force_login(admin)
-    session = client.session
-    session["otp_device_id"] = _confirmed_device(admin).persistent_id
-    session.save()
+    sign_in_verified(client, world.person("admin"))
     upload.seek(0)
     response = client.post(reverse("unit-import"), {"file": upload})
     assert response.status_code == 400
@@ -88,9 +85,3 @@ def test_unit_manager_import_is_limited_to_their_units(world):
     assert "không có quyền" in caught.value.errors[0]
     result = import_units_csv(text=text, allowed_codes={"D2", "D2-C1"})
     assert result.created == ["D2-C9"]
-
-
-def _confirmed_device(user):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    return TOTPDevice.objects.create(user=user, name="t", confirmed=True)
