@@ -22,6 +22,7 @@ run: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_training
 	exec bin/serve
 
 test: install

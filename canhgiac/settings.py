@@ -23,6 +23,8 @@ DEBUG = env_bool("CANHGIAC_DEBUG", False)
 SECRET_KEY = secret_key(VAR_DIR)
 ALLOWED_HOSTS = env_list("CANHGIAC_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 HTTPS = env_bool("CANHGIAC_HTTPS", not DEBUG)
+# The public address, for links in mail and feeds (no trailing slash).
+SITE_URL = env_str("CANHGIAC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -231,5 +233,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("CANHGIAC_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

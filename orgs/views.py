@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import permissions_of, require_unit, staff_required, units_for
 from .forms import TokenForm, UnitImportForm
+from .menu import actions_for
 from .models import Permission, Unit
 from .services import UnitImportError, export_units_csv, import_units_csv
 from .totp import qr_svg, totp_secret
@@ -115,8 +116,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     held = permissions_of(request.user)
     context = {
         "permissions": [p for p in Permission if p in held],
+        "actions": actions_for(held),
         "assignments": request.user.role_assignments.select_related("unit").order_by("unit__path"),
-        "can_manage_units": Permission.MANAGE_UNITS in held,
     }
     return render(request, "orgs/staff_home.html", context)
 

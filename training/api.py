@@ -1,3 +1,31 @@
-from ninja import Router
+"""Training API: the public certificate check (the same facts as the public page, nothing more)."""
+
+from datetime import date
+
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from .models import Certificate
 
 router = Router(tags=["training"])
+
+
+class CertificateOut(Schema):
+    holder_name: str
+    course_title: str
+    issued_on: date
+    valid: bool
+
+
+@router.get("/certificates/{code}", response=CertificateOut, summary="Xác minh chứng nhận")
+def verify_certificate(request, code: str):
+    certificate = Certificate.objects.filter(code=code.strip().upper()[:16]).first()
+    if certificate is None:
+        raise HttpError(404, "Không tìm thấy chứng nhận.")
+    return {
+        "holder_name": certificate.holder_name,
+        "course_title": certificate.course_title,
+        "issued_on": timezone.localtime(certificate.issued_at).date(),
+        "valid": certificate.is_valid,
+    }

@@ -1,0 +1,31 @@
+"""What the staff home page offers. Each app registers its own staff pages in its AppConfig.ready,
+so orgs never imports the apps that depend on it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    permission: str
+    label: str
+    url_name: str
+    order: int
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_ACTIONS: dict[str, StaffAction] = {}
+
+
+def register_staff_action(*, permission: str, label: str, url_name: str, order: int = 100) -> None:
+    _ACTIONS[url_name] = StaffAction(permission, label, url_name, order)
+
+
+def actions_for(permissions: set[str]) -> list[StaffAction]:
+    """The staff pages open to someone holding `permissions`, in menu order."""
+    chosen = [a for a in _ACTIONS.values() if a.permission in permissions]
+    return sorted(chosen, key=lambda a: (a.order, a.url_name))

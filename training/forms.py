@@ -1,0 +1,62 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Unit
+
+from .models import Lesson, Quiz
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        # Indent by depth so the tree reads in a plain <select>.
+        return "\u00a0\u00a0" * (obj.depth - 1) + obj.name
+
+
+class AssignmentForm(forms.Form):
+    title = forms.CharField(label=_("Tên khoá học"), max_length=200)
+    unit = UnitChoiceField(
+        label=_("Giao cho đơn vị (và các đơn vị trực thuộc)"), queryset=Unit.objects.none()
+    )
+    lessons = forms.ModelMultipleChoiceField(
+        label=_("Bài học"),
+        queryset=Lesson.objects.published(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    quiz = forms.ModelChoiceField(
+        label=_("Bài kiểm tra"),
+        queryset=Quiz.objects.all(),
+        required=False,
+        empty_label=_("(không có bài kiểm tra)"),
+    )
+    deadline = forms.DateTimeField(
+        label=_("Hạn hoàn thành"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    note = forms.CharField(
+        label=_("Ghi chú cho cán bộ"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only units the manager may act on can be chosen; anything else is "not a valid choice".
+        self.fields["unit"].queryset = units.order_by("path")
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("Hạn hoàn thành phải ở tương lai."))
+        return deadline
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("lessons") and not data.get("quiz"):
+            raise forms.ValidationError(_("Hãy chọn ít nhất một bài học hoặc một bài kiểm tra."))
+        if len(data.get("lessons") or []) > 30:
+            raise forms.ValidationError(_("Mỗi lần giao tối đa 30 bài học."))
+        return data

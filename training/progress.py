@@ -1,0 +1,190 @@
+"""Progress of a manager's scope: per unit (the unit and everything below it) how many
+person-assignment pairs are satisfied, passed, failed, overdue; and the overdue people."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.models import Unit
+
+from .models import Assignment, Completion, PublicQuizStat, Verb
+
+MAX_OVERDUE_ON_PAGE = 300
+
+
+@dataclass
+class Counts:
+    assigned: int = 0
+    with_quiz: int = 0
+    satisfied: int = 0
+    passed: int = 0
+    failed: int = 0
+    overdue: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def completion_rate(self) -> int | None:
+        return round(100 * self.satisfied / self.assigned) if self.assigned else None
+
+    @property
+    def pass_rate(self) -> int | None:
+        return round(100 * self.passed / self.with_quiz) if self.with_quiz else None
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    counts: Counts
+
+
+@dataclass
+class OverdueRow:
+    person: object
+    unit: Unit
+    assignment: Assignment
+    verb: str
+
+
+@dataclass
+class Progress:
+    units: list[UnitRow] = field(default_factory=list)
+    overdue: list[OverdueRow] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    total: Counts = field(default_factory=Counts)
+
+
+def build_progress(*, scope, assignment_id: int | None = None, now: datetime | None = None):
+    """`scope` is units_for(manager, MANAGE_TRAINING): people outside it never appear."""
+    now = now or timezone.now()
+    units = list(scope.order_by("path"))
+    in_scope = {u.path for u in units}
+    people = list(
+        get_user_model()
+        .objects.filter(is_active=True, home_unit__in=units)
+        .select_related("home_unit")
+        .order_by("last_name", "first_name", "username")
+    )
+    assignments = list(
+        Assignment.objects.relevant_to(scope).select_related("unit", "quiz").order_by("-deadline")
+    )
+    progress = Progress(assignments=assignments)
+    chosen = [a for a in assignments if assignment_id is None or a.pk == assignment_id]
+    records = {
+        (c.user_id, c.assignment_id): c
+        for c in Completion.objects.filter(
+            assignment__in=chosen, user__home_unit__in=scope, user__is_active=True
+        ).only("user_id", "assignment_id", "verb", "satisfied", "success")
+    }
+    per_home: dict[str, Counts] = defaultdict(Counts)
+    for assignment in chosen:
+        for person in people:
+            if not person.home_unit.path.startswith(assignment.unit.path):
+                continue
+            record = records.get((person.pk, assignment.pk))
+            counts = per_home[person.home_unit.path]
+            counts.assigned += 1
+            counts.with_quiz += 1 if assignment.quiz_id else 0
+            satisfied = bool(record and record.satisfied)
+            counts.satisfied += satisfied
+            counts.passed += bool(record and record.success is True)
+            counts.failed += bool(record and record.success is False)
+            if not satisfied and assignment.deadline < now:
+                counts.overdue += 1
+                verb = record.verb if record else ""
+                progress.overdue.append(OverdueRow(person, person.home_unit, assignment, verb))
+    # Roll each home unit's counts up to every unit of the scope above it.
+    totals: dict[str, Counts] = defaultdict(Counts)
+    step = Unit.steplen
+    for path, counts in per_home.items():
+        for i in range(step, len(path) + 1, step):
+            if path[:i] in in_scope:
+                totals[path[:i]].add(counts)
+        progress.total.add(counts)
+    progress.units = [UnitRow(u, totals.get(u.path, Counts())) for u in units]
+    progress.overdue.sort(key=lambda r: (r.assignment.deadline, r.unit.path, r.person.username))
+    return progress
+
+
+def public_totals(days: int = 30) -> list[dict]:
+    """Citizens' self-tests over the last `days` days, per quiz (anonymous counters only)."""
+    since = timezone.localdate() - timedelta(days=days)
+    rows = (
+        PublicQuizStat.objects.filter(day__gt=since)
+        .values("quiz__title")
+        .annotate(attempts=Sum("attempts"), passes=Sum("passes"), percent_sum=Sum("percent_sum"))
+        .order_by("quiz__title")
+    )
+    return [
+        {
+            "quiz": r["quiz__title"],
+            "attempts": r["attempts"],
+            "passes": r["passes"],
+            "average": round(r["percent_sum"] / r["attempts"]) if r["attempts"] else None,
+        }
+        for r in rows
+    ]
+
+
+def _cell(value):
+    """Text that a spreadsheet would take for a formula is written as plain text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+VERB_LABELS = dict(Verb.choices)
+
+
+def progress_xlsx(progress: Progress) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Theo đơn vị")
+    sheet.append(
+        [
+            _("Mã đơn vị"), _("Đơn vị"), _("Lượt giao"), _("Hoàn thành"), _("Đạt"),
+            _("Chưa đạt"), _("Quá hạn"), _("Tỉ lệ hoàn thành (%)"), _("Tỉ lệ đạt (%)"),
+        ]
+    )  # fmt: skip
+    for row in progress.units:
+        c = row.counts
+        sheet.append(
+            [_cell(row.unit.code), _cell("  " * (row.unit.depth - 1) + row.unit.name),
+             c.assigned, c.satisfied, c.passed, c.failed, c.overdue,
+             c.completion_rate, c.pass_rate]
+        )  # fmt: skip
+    late = book.create_sheet(_("Quá hạn"))
+    late.append(
+        [_("Họ và tên"), _("Tên đăng nhập"), _("Đơn vị"), _("Khoá học"), _("Hạn"), _("Kết quả")]
+    )
+    for row in progress.overdue:
+        late.append(
+            [
+                _cell(row.person.get_full_name() or row.person.username),
+                _cell(row.person.username),
+                _cell(row.unit.name),
+                _cell(row.assignment.title),
+                timezone.localtime(row.assignment.deadline).replace(tzinfo=None),
+                str(VERB_LABELS.get(row.verb, _("Chưa bắt đầu"))),
+            ]
+        )
+    for ws in (sheet, late):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,83 @@
+"""Pages without an account: citizens' self-learning and certificate verification."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .models import Certificate, Lesson, Quiz
+from .selfstudy import issue_token, submit_public
+from .services import TrainingError, questions_in_order, review_items
+
+
+def learn_index(request: HttpRequest) -> HttpResponse:
+    context = {
+        "lessons": Lesson.objects.for_citizens(),
+        "quizzes": Quiz.objects.filter(is_public=True),
+    }
+    return render(request, "training/learn_index.html", context)
+
+
+def learn_lesson(request: HttpRequest, slug: str) -> HttpResponse:
+    lesson = get_object_or_404(Lesson.objects.for_citizens(), slug=slug)
+    quizzes = Quiz.objects.filter(is_public=True)
+    return render(request, "training/lesson.html", {"lesson": lesson, "public_quizzes": quizzes})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def learn_quiz(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, slug=slug, is_public=True)
+    if request.method == "POST":
+        try:
+            result = submit_public(
+                quiz=quiz, token=request.POST.get("token", ""), data=request.POST
+            )
+        except TrainingError as exc:
+            return render(
+                request,
+                "training/learn_refused.html",
+                {"quiz": quiz, "error": str(exc)},
+                status=409,
+            )
+        context = {
+            "quiz": quiz,
+            "result": result,
+            "review": review_items(result.question_ids, result.answers, result.graded.results),
+        }
+        return render(request, "training/learn_result.html", context)
+    token, question_ids = issue_token(quiz)
+    context = {
+        "quiz": quiz,
+        "token": token,
+        "questions": questions_in_order(question_ids),
+        "ends_at": timezone.now() + quiz.time_limit,
+    }
+    return render(request, "training/learn_quiz.html", context)
+
+
+CODE_CLEAN = re.compile(r"[\s-]")
+
+
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Only what the paper already says: name, course, date, and whether it is still valid."""
+    code = CODE_CLEAN.sub("", code).upper()[:16]
+    certificate = Certificate.objects.filter(code=code).first()
+    if certificate is None:
+        response = render(request, "training/certificate_unknown.html", status=404)
+    else:
+        context = {
+            "holder_name": certificate.holder_name,
+            "course_title": certificate.course_title,
+            "issued_on": timezone.localtime(certificate.issued_at).date(),
+            "is_valid": certificate.is_valid,
+            "code": certificate.code,
+        }
+        response = render(request, "training/certificate_verify.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -1,0 +1,74 @@
+"""Citizens' self-tests without an account. Nothing is stored about the person: the drawn question
+set travels in a signed, time-limited token; a random one-time nonce (kept in the cache only until
+the time limit passes) stops a replay from being counted twice; results only add to per-day
+counters."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.core import signing
+from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import PublicQuizStat, Quiz
+from .services import GRACE, Graded, TrainingError, answers_from_post, grade
+
+SALT = "training.selfstudy.v1"
+
+
+def issue_token(quiz: Quiz) -> tuple[str, list[int]]:
+    question_ids = quiz.draw_question_ids()
+    payload = {"quiz": quiz.pk, "ids": question_ids, "nonce": secrets.token_urlsafe(16)}
+    return signing.dumps(payload, salt=SALT, compress=True), question_ids
+
+
+@dataclass
+class PublicResult:
+    graded: Graded
+    passed: bool
+    question_ids: list[int]
+    answers: dict[str, list[int]]
+
+
+def read_token(quiz: Quiz, token: str) -> dict:
+    """The signed payload, or TrainingError when forged, for another quiz or too old."""
+    max_age = quiz.time_limit + GRACE
+    try:
+        payload = signing.loads(token[:4000], salt=SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise TrainingError(
+            _("Đã hết thời gian làm bài. Câu trả lời gửi sau thời hạn không được chấm.")
+        ) from None
+    except signing.BadSignature:
+        raise TrainingError(_("Bài làm không hợp lệ. Hãy làm lại từ đầu.")) from None
+    if payload.get("quiz") != quiz.pk:
+        raise TrainingError(_("Bài làm không hợp lệ. Hãy làm lại từ đầu."))
+    return payload
+
+
+def submit_public(*, quiz: Quiz, token: str, data: Mapping) -> PublicResult:
+    """Grade a posted self-test once; a forged, late or replayed post raises TrainingError."""
+    payload = read_token(quiz, token)
+    answers = answers_from_post(data, payload["ids"])
+    graded = grade(payload["ids"], answers)
+    timeout = int((quiz.time_limit + GRACE).total_seconds()) + 60
+    if not cache.add(f"training:selfstudy:{payload['nonce']}", 1, timeout=timeout):
+        raise TrainingError(_("Bài làm này đã được nộp. Hãy làm bài mới nếu muốn thử lại."))
+    passed = graded.percent >= quiz.pass_mark
+    count_result(quiz=quiz, passed=passed, percent=graded.percent)
+    return PublicResult(graded=graded, passed=passed, question_ids=payload["ids"], answers=answers)
+
+
+def count_result(*, quiz: Quiz, passed: bool, percent: int) -> None:
+    day = timezone.localdate()
+    PublicQuizStat.objects.get_or_create(quiz=quiz, day=day)
+    PublicQuizStat.objects.filter(quiz=quiz, day=day).update(
+        attempts=F("attempts") + 1,
+        passes=F("passes") + (1 if passed else 0),
+        percent_sum=F("percent_sum") + percent,
+    )

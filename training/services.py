@@ -1,0 +1,446 @@
+"""Writes of the training app: assignments, reading, quiz attempts and their grading, completion
+records, certificates and deadline reminders."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.access import require_unit
+from orgs.models import Permission, Unit
+
+from .models import (
+    Assignment,
+    Attempt,
+    AttemptStatus,
+    Certificate,
+    Completion,
+    Grading,
+    Lesson,
+    LessonRead,
+    Question,
+    Quiz,
+    ReminderSent,
+    Verb,
+)
+
+log = logging.getLogger(__name__)
+
+# Answers that arrive a few seconds after the time limit (a slow phone, a slow network) still
+# count; anything later is refused.
+GRACE = timedelta(seconds=20)
+MAX_CHOICES_PER_QUESTION = 8
+MAX_LESSONS_PER_ASSIGNMENT = 30
+MAX_DEADLINE_AHEAD = timedelta(days=366)
+
+
+class TrainingError(Exception):
+    """A request the rules refuse; the message is shown to the person as is (Vietnamese)."""
+
+
+# --- Assignments -----------------------------------------------------------------------------
+
+
+def create_assignment(
+    *,
+    created_by,
+    unit: Unit,
+    title: str,
+    lessons: Iterable[Lesson],
+    quiz: Quiz | None,
+    deadline: datetime,
+    note: str = "",
+) -> Assignment:
+    require_unit(created_by, Permission.MANAGE_TRAINING, unit)
+    lessons = list(lessons)
+    if not lessons and quiz is None:
+        raise TrainingError(_("Hãy chọn ít nhất một bài học hoặc một bài kiểm tra."))
+    if len(lessons) > MAX_LESSONS_PER_ASSIGNMENT:
+        raise TrainingError(_("Mỗi lần giao tối đa 30 bài học."))
+    now = timezone.now()
+    if not now < deadline <= now + MAX_DEADLINE_AHEAD:
+        raise TrainingError(_("Hạn hoàn thành phải ở tương lai và trong vòng một năm."))
+    with transaction.atomic():
+        assignment = Assignment.objects.create(
+            created_by=created_by,
+            unit=unit,
+            title=title.strip()[:200],
+            quiz=quiz,
+            deadline=deadline,
+            note=note.strip()[:1000],
+        )
+        assignment.lessons.set(lessons)
+    return assignment
+
+
+def assignments_for(user) -> list[Assignment]:
+    """What a staff member has to learn: assignments given to their unit or any unit above."""
+    return list(
+        Assignment.objects.covering(user.home_unit)
+        .select_related("unit", "quiz")
+        .prefetch_related("lessons")
+        .order_by("deadline")
+    )
+
+
+def get_own_assignment(user, pk: int) -> Assignment | None:
+    """The assignment if it reaches `user` (their home unit lies within its unit), else None."""
+    return (
+        Assignment.objects.covering(user.home_unit)
+        .select_related("unit", "quiz")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# --- Lessons ---------------------------------------------------------------------------------
+
+
+def mark_lesson_read(*, user, lesson: Lesson) -> None:
+    LessonRead.objects.get_or_create(user=user, lesson=lesson)
+    for assignment in Assignment.objects.covering(user.home_unit).filter(lessons=lesson):
+        refresh_completion(user=user, assignment=assignment)
+
+
+# --- Attempts --------------------------------------------------------------------------------
+
+
+def expire_overdue_attempts(*, user, assignment: Assignment, now: datetime | None = None) -> None:
+    """Close open attempts whose time ran out (conditional update: closed exactly once)."""
+    now = now or timezone.now()
+    overdue = Attempt.objects.filter(
+        user=user, assignment=assignment, status=AttemptStatus.OPEN, deadline__lt=now - GRACE
+    )
+    for attempt in overdue:
+        expire_attempt(attempt=attempt, now=now)
+
+
+def expire_attempt(*, attempt: Attempt, now: datetime | None = None) -> bool:
+    """Close an open attempt with no score; False if it was already closed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.OPEN).update(
+            status=AttemptStatus.EXPIRED,
+            submitted_at=now,
+            score_raw=0,
+            score_max=len(attempt.question_ids),
+            passed=False,
+        )
+        if changed and attempt.assignment_id:
+            refresh_completion(user=attempt.user, assignment=attempt.assignment, now=now)
+    return bool(changed)
+
+
+def attempts_left(*, user, assignment: Assignment) -> int:
+    if assignment.quiz is None:
+        return 0
+    used = Attempt.objects.filter(user=user, assignment=assignment, quiz=assignment.quiz).count()
+    return max(assignment.quiz.max_attempts - used, 0)
+
+
+def start_attempt(*, user, assignment: Assignment, now: datetime | None = None) -> Attempt:
+    """Open a new attempt with a freshly drawn question set, or return the one still open."""
+    now = now or timezone.now()
+    quiz = assignment.quiz
+    if quiz is None:
+        raise TrainingError(_("Khoá học này không có bài kiểm tra."))
+    expire_overdue_attempts(user=user, assignment=assignment, now=now)
+    with transaction.atomic():
+        # Lock the person's row so two clicks cannot both open an attempt past the limit.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        open_attempt = Attempt.objects.filter(
+            user=user, assignment=assignment, status=AttemptStatus.OPEN
+        ).first()
+        if open_attempt is not None:
+            return open_attempt
+        used = Attempt.objects.filter(user=user, assignment=assignment, quiz=quiz).count()
+        if used >= quiz.max_attempts:
+            raise TrainingError(_("Bạn đã dùng hết số lần làm bài cho phép."))
+        record = completion_of(user, assignment)
+        if record is not None and record.satisfied:
+            raise TrainingError(_("Bạn đã đạt bài kiểm tra này."))
+        question_ids = quiz.draw_question_ids()
+        if not question_ids:
+            raise TrainingError(_("Bài kiểm tra chưa có câu hỏi."))
+        attempt = Attempt.objects.create(
+            quiz=quiz,
+            user=user,
+            assignment=assignment,
+            number=used + 1,
+            question_ids=question_ids,
+            started_at=now,
+            deadline=now + quiz.time_limit,
+        )
+        refresh_completion(user=user, assignment=assignment, now=now)
+    return attempt
+
+
+def questions_in_order(question_ids: list[int]) -> list[Question]:
+    by_id = Question.objects.prefetch_related("choices").in_bulk(question_ids)
+    return [by_id[i] for i in question_ids if i in by_id]
+
+
+def answers_from_post(data: Mapping, question_ids: list[int]) -> dict[str, list[int]]:
+    """The chosen choice ids per question from a form (`q<question id>` fields). A field for a
+    question not in the attempt, or a choice of another question, rejects the whole post."""
+    allowed = {f"q{qid}" for qid in question_ids}
+    posted = [key for key in data if key.startswith("q") and key[1:].isdigit()]
+    if any(key not in allowed for key in posted):
+        raise TrainingError(_("Câu trả lời không khớp với đề đã phát. Bài nộp bị từ chối."))
+    answers: dict[str, list[int]] = {}
+    for key in posted:
+        values = data.getlist(key) if hasattr(data, "getlist") else list(data[key])
+        if len(values) > MAX_CHOICES_PER_QUESTION:
+            raise TrainingError(_("Câu trả lời không hợp lệ."))
+        try:
+            answers[key[1:]] = sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            raise TrainingError(_("Câu trả lời không hợp lệ.")) from None
+    return answers
+
+
+def review_items(
+    question_ids: list[int], answers: Mapping[str, list[int]], results: Mapping[str, bool]
+) -> list[dict]:
+    """What the review after submitting shows: each question, what was chosen, the right
+    choices and the explanation."""
+    items = []
+    for question in questions_in_order(question_ids):
+        chosen = set(answers.get(str(question.pk), []))
+        choices = [
+            {"choice": c, "chosen": c.pk in chosen, "correct": c.is_correct}
+            for c in question.choices.all()
+        ]
+        items.append(
+            {
+                "question": question,
+                "right": results.get(str(question.pk), False),
+                "choices": choices,
+            }
+        )
+    return items
+
+
+@dataclass
+class Graded:
+    correct: int
+    total: int
+    results: dict[str, bool]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+def grade(question_ids: list[int], answers: Mapping[str, list[int]]) -> Graded:
+    """All or nothing per question: the chosen set must equal the right set."""
+    questions = questions_in_order(question_ids)
+    results: dict[str, bool] = {}
+    for question in questions:
+        valid = {c.pk for c in question.choices.all()}
+        chosen = set(answers.get(str(question.pk), []))
+        if not chosen <= valid:
+            raise TrainingError(_("Câu trả lời không khớp với đề đã phát. Bài nộp bị từ chối."))
+        results[str(question.pk)] = bool(chosen) and chosen == question.correct_choice_ids()
+    return Graded(correct=sum(results.values()), total=len(questions), results=results)
+
+
+def submit_attempt(
+    *, token: str, user, answers: Mapping[str, list[int]], now: datetime | None = None
+) -> Attempt:
+    """Grade and close an attempt exactly once. A replay, a second submit, or answers after
+    the time limit change nothing and raise TrainingError."""
+    now = now or timezone.now()
+    attempt = (
+        Attempt.objects.select_related("quiz", "assignment").filter(token=token, user=user).first()
+    )
+    if attempt is None:
+        raise TrainingError(_("Không tìm thấy bài làm."))
+    if attempt.status != AttemptStatus.OPEN:
+        raise TrainingError(_("Bài làm này đã đóng. Câu trả lời gửi lại không được chấm."))
+    if now > attempt.deadline + GRACE:
+        expire_attempt(attempt=attempt, now=now)
+        raise TrainingError(
+            _("Đã hết thời gian làm bài. Câu trả lời gửi sau thời hạn không được chấm.")
+        )
+    graded = grade(attempt.question_ids, answers)
+    passed = graded.percent >= attempt.quiz.pass_mark
+    with transaction.atomic():
+        # The one guard against replays and double clicks: only an open attempt turns into a
+        # submitted one; a second UPDATE finds no open row and changes nothing.
+        changed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.OPEN).update(
+            status=AttemptStatus.SUBMITTED,
+            submitted_at=now,
+            answers=dict(answers),
+            results=graded.results,
+            score_raw=graded.correct,
+            score_max=graded.total,
+            passed=passed,
+        )
+        if not changed:
+            raise TrainingError(_("Bài làm này đã đóng. Câu trả lời gửi lại không được chấm."))
+        if attempt.assignment_id:
+            refresh_completion(user=user, assignment=attempt.assignment, now=now)
+    attempt.refresh_from_db()
+    return attempt
+
+
+# --- Completion records ----------------------------------------------------------------------
+
+
+def completion_of(user, assignment: Assignment) -> Completion | None:
+    return Completion.objects.filter(user=user, assignment=assignment).first()
+
+
+def _graded_attempt(attempts: list[Attempt], grading: str) -> Attempt | None:
+    if not attempts:
+        return None
+    if grading == Grading.LAST:
+        return max(attempts, key=lambda a: (a.submitted_at, a.number))
+    return max(attempts, key=lambda a: (a.score_raw or 0, -a.number))
+
+
+def refresh_completion(*, user, assignment: Assignment, now: datetime | None = None) -> Completion:
+    """Recompute the person's record for the assignment from what they read and their closed
+    attempts; issue the certificate the first time the move-on criterion is met."""
+    now = now or timezone.now()
+    lesson_ids = set(assignment.lessons.values_list("pk", flat=True))
+    read = set(
+        LessonRead.objects.filter(user=user, lesson_id__in=lesson_ids).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    closed = []
+    if assignment.quiz_id:
+        closed = list(
+            Attempt.objects.closed().filter(
+                user=user, assignment=assignment, quiz_id=assignment.quiz_id
+            )
+        )
+    graded = _graded_attempt(closed, assignment.quiz.grading if assignment.quiz else "")
+    lessons_done = read >= lesson_ids
+    record, _created = Completion.objects.get_or_create(
+        user=user, assignment=assignment, defaults={"verb": Verb.LAUNCHED, "launched_at": now}
+    )
+    record.completion = lessons_done and (assignment.quiz_id is None or bool(closed))
+    record.success = graded.passed if graded else None
+    record.satisfied = lessons_done and (assignment.quiz_id is None or bool(record.success))
+    record.attempts = len(closed)
+    record.score_raw = graded.score_raw if graded else None
+    record.score_max = graded.score_max if graded else None
+    record.score_scaled = graded.score_scaled if graded else None
+    record.duration = sum((a.duration() for a in closed), timedelta(0))
+    if record.success is True:
+        record.verb = Verb.PASSED
+    elif record.success is False:
+        record.verb = Verb.FAILED
+    elif record.completion:
+        record.verb = Verb.COMPLETED
+    else:
+        record.verb = Verb.LAUNCHED
+    if record.satisfied and record.completed_at is None:
+        record.completed_at = now
+    record.timestamp = now
+    record.save()
+    if record.satisfied:
+        issue_certificate(user=user, assignment=assignment)
+    return record
+
+
+# --- Certificates ----------------------------------------------------------------------------
+
+
+def issue_certificate(*, user, assignment: Assignment) -> Certificate:
+    existing = Certificate.objects.filter(user=user, assignment=assignment).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Certificate.objects.create(
+                user=user,
+                assignment=assignment,
+                holder_name=(user.get_full_name() or user.username)[:200],
+                course_title=assignment.title,
+            )
+    except IntegrityError:  # issued at the same moment by another request
+        return Certificate.objects.get(user=user, assignment=assignment)
+
+
+def revoke_certificate(*, certificate: Certificate, now: datetime | None = None) -> None:
+    Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now()
+    )
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def _reminder_text(user, assignment: Assignment) -> tuple[str, str]:
+    link = getattr(settings, "SITE_URL", "").rstrip("/") + reverse(
+        "training-assignment", args=[assignment.pk]
+    )
+    deadline = timezone.localtime(assignment.deadline).strftime("%H:%M ngày %d/%m/%Y")
+    subject = _("Nhắc hạn tập huấn: %(title)s") % {"title": assignment.title}
+    body = _(
+        "Chào %(name)s,\n\n"
+        'Khoá tập huấn "%(title)s" cần hoàn thành trước %(deadline)s.\n'
+        "Bạn chưa hoàn thành. Mời bạn vào học và làm bài kiểm tra tại:\n%(link)s\n\n"
+        "Đây là thư tự động của Cảnh Giác. Cảnh Giác không bao giờ hỏi mật khẩu hay mã OTP "
+        "của bạn qua thư."
+    ) % {
+        "name": user.get_full_name() or user.username,
+        "title": assignment.title,
+        "deadline": deadline,
+        "link": link,
+    }
+    return subject, body
+
+
+def send_deadline_reminders(*, within_days: int = 3, now: datetime | None = None) -> int:
+    """Mail everyone who has not finished an assignment due within `within_days`; once per
+    person and assignment. Returns how many mails went out."""
+    now = now or timezone.now()
+    due = Assignment.objects.filter(
+        deadline__gt=now, deadline__lte=now + timedelta(days=within_days)
+    ).select_related("unit")
+    sent = 0
+    for assignment in due:
+        done = Completion.objects.filter(assignment=assignment, satisfied=True).values("user_id")
+        reminded = ReminderSent.objects.filter(assignment=assignment).values("user_id")
+        people = (
+            assignment.people()
+            .exclude(Q(email="") | Q(pk__in=done) | Q(pk__in=reminded))
+            .order_by("pk")
+        )
+        for person in people:
+            sent += _remind_once(person, assignment)
+    return sent
+
+
+def _remind_once(person, assignment: Assignment) -> int:
+    # Claim first (the unique row stops a second worker), mail, and give the claim back if the
+    # mail could not be sent so the next run tries again.
+    try:
+        with transaction.atomic():
+            claim = ReminderSent.objects.create(assignment=assignment, user=person)
+    except IntegrityError:
+        return 0
+    subject, body = _reminder_text(person, assignment)
+    try:
+        send_mail(subject, body, None, [person.email])
+    except OSError:
+        log.warning("reminder to user %s for assignment %s failed", person.pk, assignment.pk)
+        claim.delete()
+        return 0
+    return 1
