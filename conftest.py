@@ -29,6 +29,26 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"CANHGIAC_REQUIRE_REAL=1: a real-component test was skipped: {reason}"
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    """Every test starts in Vietnamese: a request of an earlier test may have left another
+    language active in this thread."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield
+
+
+@pytest.fixture
+def audit_flushable(transactional_db):
+    """For transactional tests that write audit events: SQLite's flush after the test deletes
+    rows, which the append-only triggers refuse; empty the audit table first."""
+    yield
+    from reports.testing import clear_audit_log_for_flush
+
+    clear_audit_log_for_flush()
+
+
 @pytest.fixture
 def world(db):
     from orgs.testing import build_world

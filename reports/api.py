@@ -1,3 +1,277 @@
-from ninja import Router
+"""The reports API, for a Zalo bot or a partner's app: submit a report, follow its status.
+
+A partner sends its key in the X-Api-Key header (orgs.PartnerKey; its rate_per_minute applies);
+without a key the per-address limit applies. A retried submission with the same Idempotency-Key
+(header, or the idempotency_key field) is stored once and answers the same tracking code. The
+"website" field is a honeypot: filled, the answer looks like a success and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from indicators.kinds import Kind
+from indicators.normalise import normalise, normalise_any
+from orgs.models import PartnerKey, Unit, UnitKind
+
+from . import ratelimit
+from .evidence import MAX_FILES, clean_file
+from .forms import MAX_INDICATORS, MAX_MONEY, indicator_lines, parse_indicator_lines
+from .models import (
+    Appeal,
+    Channel,
+    PublicStatus,
+    Report,
+    ScamType,
+    Source,
+    clean_tracking_code,
+    new_tracking_code,
+    public_status,
+)
+from .services import ReportInput, root_unit, submit_report
 
 router = Router(tags=["reports"])
+
+_IDEMPOTENCY = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
+
+
+class IndicatorIn(Schema):
+    value: str = Field(..., min_length=1, max_length=2048)
+    kind: Kind | None = None
+
+
+class EvidenceIn(Schema):
+    data_base64: str = Field(..., description="Ảnh JPEG/PNG/WebP/GIF hoặc PDF, mã hoá base64")
+    filename: str = Field("", max_length=100)
+
+
+class ReportIn(Schema):
+    channel: Channel
+    scam_type: ScamType
+    description: str = Field("", max_length=4000)
+    message_text: str = Field("", max_length=5000)
+    indicators: list[IndicatorIn | str] | None = Field(
+        None,
+        max_length=MAX_INDICATORS,
+        description="Bỏ trống: lấy tự động từ message_text.",
+    )
+    money_lost: int | None = Field(None, ge=0, le=MAX_MONEY)
+    lost_on: date | None = None
+    unit_code: str | None = Field(None, max_length=32, description="Mã xã/phường hoặc huyện")
+    contact_name: str = Field("", max_length=100)
+    contact_phone: str = Field("", max_length=20)
+    contact_email: str = Field("", max_length=254)
+    consent_to_contact: bool = False
+    evidence: list[EvidenceIn] = Field([], max_length=MAX_FILES)
+    idempotency_key: str | None = Field(None, max_length=100)
+    website: str = Field("", max_length=200, description="Để trống.")
+
+
+class ReportOut(Schema):
+    tracking_code: str
+    status: str
+    status_label: str
+
+
+class StatusOut(Schema):
+    tracking_code: str
+    kind: str
+    status: str
+    status_label: str
+    decision: str = ""
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[str] = []
+
+
+class _Invalid(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+
+
+def _indicators(payload: ReportIn) -> list[tuple[str, str]]:
+    if payload.indicators is None:
+        return parse_indicator_lines(indicator_lines(payload.message_text))
+    result, errors = [], []
+    for item in payload.indicators:
+        raw = item if isinstance(item, str) else item.value
+        try:
+            if isinstance(item, IndicatorIn) and item.kind:
+                result.append((item.kind.value, normalise(item.kind, raw)))
+            else:
+                kind, value = normalise_any(raw[:2048])
+                result.append((kind.value, value))
+        except ValueError as error:
+            errors.append(_("“%(line)s”: %(why)s") % {"line": raw[:80], "why": error})
+    if errors:
+        raise _Invalid(errors)
+    return result
+
+
+def _unit(code: str | None) -> Unit:
+    if not code:
+        unit = root_unit()
+        if unit is None:
+            raise _Invalid([_("Hệ thống chưa có cây đơn vị.")])
+        return unit
+    unit = Unit.objects.filter(
+        code=code, kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.PROVINCE]
+    ).first()
+    if unit is None:
+        raise _Invalid([_("Không có xã, phường hay huyện mã “%(code)s”.") % {"code": code}])
+    return unit
+
+
+def _files(payload: ReportIn) -> list:
+    cleaned, errors = [], []
+    for no, item in enumerate(payload.evidence, 1):
+        try:
+            data = base64.b64decode(item.data_base64, validate=True)
+        except (binascii.Error, ValueError):
+            errors.append(_("Tệp thứ %(n)d: dữ liệu base64 không hợp lệ.") % {"n": no})
+            continue
+        try:
+            cleaned.append(clean_file(data, item.filename or _("tệp %(n)d") % {"n": no}))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise _Invalid(errors)
+    return cleaned
+
+
+def _input(payload: ReportIn) -> ReportInput:
+    errors: list[str] = []
+    phone = ""
+    if payload.contact_phone.strip():
+        try:
+            phone = normalise(Kind.PHONE, payload.contact_phone)
+        except ValueError as error:
+            errors.append(_("Số điện thoại liên hệ: %(why)s") % {"why": error})
+    try:
+        indicators = _indicators(payload)
+    except ValidationError as error:
+        errors.extend(error.messages)
+        indicators = []
+    except _Invalid as invalid:
+        errors.extend(invalid.errors)
+        indicators = []
+    if payload.lost_on and payload.lost_on > timezone.localdate():
+        errors.append(_("Ngày mất tiền không thể ở tương lai."))
+    if not (payload.description.strip() or payload.message_text.strip() or indicators):
+        if not errors:
+            errors.append(_("Hãy gửi mô tả sự việc, tin nhắn hoặc ít nhất một dấu hiệu."))
+    if payload.consent_to_contact and not (phone or payload.contact_email):
+        errors.append(_("Để được liên hệ, hãy ghi số điện thoại hoặc email."))
+    if payload.contact_email and "@" not in payload.contact_email:
+        errors.append(_("Email liên hệ không hợp lệ."))
+    if errors:
+        raise _Invalid(errors)
+    return ReportInput(
+        channel=payload.channel.value,
+        scam_type=payload.scam_type.value,
+        unit=_unit(payload.unit_code),
+        description=payload.description.strip(),
+        message_text=payload.message_text.strip(),
+        indicators=indicators,
+        money_lost=payload.money_lost,
+        lost_on=payload.lost_on,
+        contact_name=payload.contact_name.strip(),
+        contact_phone=phone,
+        contact_email=payload.contact_email.strip(),
+        consent_to_contact=payload.consent_to_contact,
+    )
+
+
+def _out(report: Report) -> dict:
+    status = public_status(report)
+    return {
+        "tracking_code": report.tracking_code,
+        "status": status.value,
+        "status_label": str(status.label),
+    }
+
+
+@router.post(
+    "/",
+    response={200: ReportOut, 201: ReportOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Gửi tố giác",
+)
+def submit(request: HttpRequest, payload: ReportIn):
+    ip = ratelimit.client_ip(request)
+    partner = None
+    raw_key = request.headers.get("X-Api-Key", "")
+    if raw_key:
+        partner = PartnerKey.objects.find_active(raw_key)
+        if partner is None:
+            return Status(401, {"detail": _("Khoá API không hợp lệ hoặc đã bị thu hồi.")})
+        allowed = ratelimit.allow("api-key", str(partner.pk), limit=partner.rate_per_minute)
+    else:
+        limit = int(getattr(settings, "REPORTS_API_RATE_PER_IP", 10))
+        allowed = ratelimit.allow("api-ip", ip, limit=limit)
+    if not allowed:
+        return Status(429, {"detail": _("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút.")})
+    if payload.website:
+        # The same answer as a real submission, so that the bot learns nothing.
+        fake = {"tracking_code": new_tracking_code(), "status": PublicStatus.RECEIVED.value}
+        return Status(201, {**fake, "status_label": str(PublicStatus.RECEIVED.label)})
+    key = request.headers.get("Idempotency-Key", "") or payload.idempotency_key or ""
+    if key and not _IDEMPOTENCY.fullmatch(key):
+        return Status(
+            400,
+            {"detail": _("Idempotency-Key chỉ gồm chữ cái, chữ số và . _ : - (tối đa 100 ký tự).")},
+        )
+    try:
+        data = _input(payload)
+        files = _files(payload)
+    except _Invalid as invalid:
+        return Status(400, {"detail": _("Dữ liệu chưa hợp lệ."), "errors": invalid.errors})
+    scope = f"key:{partner.pk}" if partner else f"ip:{ratelimit.pseudonym(ip)}"
+    report, created = submit_report(
+        data=data,
+        files=files,
+        source=Source.API,
+        partner_key=partner,
+        idempotency_scope=scope,
+        idempotency_key=key,
+    )
+    return Status(201 if created else 200, _out(report))
+
+
+@router.get(
+    "/status/{code}",
+    response={200: StatusOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Trạng thái một tố giác hoặc khiếu nại",
+)
+def status(request: HttpRequest, code: str):
+    limit = int(getattr(settings, "REPORTS_TRACK_RATE_PER_IP", 60))
+    if not ratelimit.allow("track", ratelimit.client_ip(request), limit=limit):
+        return Status(429, {"detail": _("Tra cứu quá nhiều lần. Hãy thử lại sau một phút.")})
+    code = clean_tracking_code(code)
+    report = Report.objects.filter(tracking_code=code).first()
+    if report is not None:
+        return Status(200, {**_out(report), "kind": "report"})
+    appeal = Appeal.objects.filter(tracking_code=code).first()
+    if appeal is not None:
+        return Status(
+            200,
+            {
+                "tracking_code": appeal.tracking_code,
+                "kind": "appeal",
+                "status": appeal.status,
+                "status_label": str(appeal.get_status_display()),
+                "decision": appeal.decision_reason,
+            },
+        )
+    return Status(404, {"detail": _("Không tìm thấy mã theo dõi.")})

@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Tố giác và xác minh")
+
+    def ready(self) -> None:
+        from orgs.menu import register_staff_action
+        from orgs.models import Permission
+
+        for order, (label, url_name) in enumerate(
+            [
+                (_("Hàng đợi vụ việc cần xác minh"), "reports:queue"),
+                (_("Khiếu nại gỡ khỏi danh sách"), "reports:appeals"),
+                (_("Nhập danh sách dấu hiệu"), "reports:import"),
+            ]
+        ):
+            register_staff_action(
+                permission=Permission.VERIFY_REPORTS,
+                label=label,
+                url_name=url_name,
+                order=100 + order,
+            )

@@ -169,3 +169,17 @@ def test_vietnamese_is_served_even_to_an_english_browser(client):
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="vi">' in response.content.decode()
     assert response["Content-Language"] == "vi"
+
+
+def test_api_validation_errors_are_explained_in_vietnamese(client):
+    response = client.post(
+        "/api/reports/",
+        data={"channel": "sms", "description": "x" * 5000},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"] == "Dữ liệu gửi lên không hợp lệ."
+    messages = {e["field"]: e["message"] for e in body["errors"]}
+    assert messages["scam_type"] == "scam_type: thiếu trường bắt buộc"
+    assert messages["description"] == "description: dài quá 4000 ký tự"

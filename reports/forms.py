@@ -1,0 +1,326 @@
+"""Public forms (report, appeal, tracking) and the staff forms of the reports app."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from indicators.extract import extract
+from indicators.kinds import Kind
+from indicators.models import Category, Risk
+from indicators.normalise import normalise, normalise_any
+from orgs.models import Unit, UnitKind
+
+from .evidence import MAX_BYTES, MAX_FILES, clean_uploads
+from .importing import FORMATS
+from .models import Channel, ScamType
+
+MAX_INDICATORS = 20
+MAX_MONEY = 10**13  # ten thousand billion đồng: beyond any single report
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files; cleaned (checked, re-encoded) into evidence.CleanFile objects."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("accept", "image/jpeg,image/png,image/webp,image/gif,.pdf")
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return clean_uploads([u for u in uploads if u])
+
+
+class HoneypotMixin(forms.Form):
+    # Hidden from people by CSS (class .hp); bots that fill every field fill this one.
+    website = forms.CharField(
+        label=_("Để trống ô này"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+def parse_money(raw: str) -> int | None:
+    """“5.000.000”, “5,000,000 đ”, “5000000 VND” -> 5000000."""
+    text = re.sub(r"(?i)\s*(vnđ|vnd|đồng|dong|đ)\s*$", "", (raw or "").strip())
+    text = re.sub(r"[\s.,]", "", text)
+    if not text:
+        return None
+    if not text.isdigit():
+        raise forms.ValidationError(_("Số tiền chỉ gồm chữ số, ví dụ 5.000.000."))
+    value = int(text)
+    if value > MAX_MONEY:
+        raise forms.ValidationError(_("Số tiền quá lớn."))
+    return value
+
+
+def indicator_lines(text: str) -> str:
+    """The indicators found in a message, one per line, for the editable list."""
+    found = extract(text or "")
+    # A social profile and the link it came from stand at the same place: keep the profile.
+    profiles = {(f.start, f.end) for f in found if f.kind == Kind.SOCIAL_PROFILE}
+    values = [f.value for f in found if not (f.kind == Kind.URL and (f.start, f.end) in profiles)]
+    return "\n".join(dict.fromkeys(values[:MAX_INDICATORS]))
+
+
+def parse_indicator_lines(text: str) -> list[tuple[str, str]]:
+    """(kind, canonical value) for each line, or ValidationError naming every bad line."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > MAX_INDICATORS:
+        raise forms.ValidationError(_("Tối đa %(n)d dấu hiệu mỗi tố giác.") % {"n": MAX_INDICATORS})
+    result, errors = [], []
+    for line in lines:
+        try:
+            kind, value = normalise_any(line[:2048])
+        except ValueError as error:
+            errors.append(
+                forms.ValidationError(_("“%(line)s”: %(why)s") % {"line": line[:80], "why": error})
+            )
+        else:
+            result.append((kind.value, value))
+    if errors:
+        raise forms.ValidationError(errors)
+    return result
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Districts and communes, each commune after its district's name."""
+
+    def __init__(self, **kwargs):
+        queryset = Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE])
+        super().__init__(queryset=queryset, **kwargs)
+        self._district_names: dict[str, str] | None = None
+
+    def label_from_instance(self, obj: Unit) -> str:
+        if obj.kind == UnitKind.DISTRICT:
+            return obj.name
+        if self._district_names is None:
+            self._district_names = {
+                u.path: u.name for u in Unit.objects.filter(kind=UnitKind.DISTRICT)
+            }
+        district = self._district_names.get(obj.path[: -obj.steplen], "")
+        return f"{district} — {obj.name}" if district else obj.name
+
+
+class ReportForm(HoneypotMixin):
+    channel = forms.ChoiceField(
+        label=_("Bạn bị lừa hoặc bị mời chào qua đâu?"), choices=[("", "—"), *Channel.choices]
+    )
+    scam_type = forms.ChoiceField(
+        label=_("Hình thức lừa đảo"), choices=[("", "—"), *ScamType.choices]
+    )
+    description = forms.CharField(
+        label=_("Chuyện gì đã xảy ra?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    message_text = forms.CharField(
+        label=_("Dán tin nhắn, nội dung cuộc trò chuyện (nếu có)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    indicators = forms.CharField(
+        label=_(
+            "Số điện thoại, số tài khoản, đường dẫn, email của kẻ lừa đảo (mỗi dòng một giá trị)"
+        ),
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "none", "spellcheck": "false"}),
+        help_text=_("Bấm “Tìm dấu hiệu” để lấy tự động từ tin nhắn đã dán, rồi sửa nếu cần."),
+    )
+    money_lost = forms.CharField(
+        label=_("Số tiền đã mất (đồng)"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    lost_on = forms.DateField(
+        label=_("Ngày mất tiền"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    unit = UnitChoiceField(
+        label=_("Bạn sống ở xã, phường nào?"),
+        required=False,
+        empty_label=_("Không muốn cho biết"),
+    )
+    evidence = EvidenceField(
+        label=_("Ảnh chụp màn hình hoặc tệp PDF (tối đa %(n)d tệp, mỗi tệp %(mb)d MB)")
+        % {"n": MAX_FILES, "mb": MAX_BYTES // (1024 * 1024)},
+    )
+    contact_name = forms.CharField(label=_("Họ tên"), required=False, max_length=100)
+    contact_phone = forms.CharField(
+        label=_("Số điện thoại"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    contact_email = forms.EmailField(label=_("Email"), required=False, max_length=254)
+    consent_to_contact = forms.BooleanField(
+        label=_("Tôi đồng ý để cán bộ xác minh liên hệ với tôi về tố giác này"), required=False
+    )
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_id", secrets.token_urlsafe(24))
+
+    def clean_money_lost(self) -> int | None:
+        return parse_money(self.cleaned_data.get("money_lost", ""))
+
+    def clean_lost_on(self) -> date | None:
+        value = self.cleaned_data.get("lost_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("Ngày mất tiền không thể ở tương lai."))
+        if value and value.year < 2000:
+            raise forms.ValidationError(_("Ngày không hợp lệ."))
+        return value
+
+    def clean_indicators(self) -> list[tuple[str, str]]:
+        return parse_indicator_lines(self.cleaned_data.get("indicators", ""))
+
+    def clean_contact_phone(self) -> str:
+        raw = self.cleaned_data.get("contact_phone", "").strip()
+        if not raw:
+            return ""
+        try:
+            return normalise(Kind.PHONE, raw)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            not data.get("indicators")
+            and not self.errors.get("indicators")
+            and data.get("message_text")
+        ):
+            # Left empty: take what the message contains (the citizen did not edit a list).
+            data["indicators"] = parse_indicator_lines(indicator_lines(data["message_text"]))
+        if not (data.get("description") or data.get("message_text") or data.get("indicators")):
+            if not self.errors.get("indicators"):
+                raise forms.ValidationError(
+                    _(
+                        "Hãy kể lại sự việc, dán tin nhắn hoặc ghi ít nhất một số điện thoại, số tài khoản hay đường dẫn."
+                    )
+                )
+        if data.get("consent_to_contact") and not (
+            data.get("contact_phone") or data.get("contact_email")
+        ):
+            self.add_error(
+                "contact_phone",
+                _("Để được liên hệ, hãy ghi số điện thoại hoặc email."),
+            )
+        return data
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã theo dõi"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+
+
+class AppealForm(HoneypotMixin):
+    kind = forms.ChoiceField(label=_("Loại"), choices=Kind.choices)
+    value = forms.CharField(label=_("Giá trị đang bị cảnh báo"), max_length=2048)
+    owner_name = forms.CharField(label=_("Họ tên hoặc tên tổ chức của chủ sở hữu"), max_length=200)
+    owner_contact = forms.CharField(
+        label=_("Số điện thoại hoặc email để nhận trả lời"), max_length=254
+    )
+    explanation = forms.CharField(
+        label=_("Vì sao đề nghị gỡ khỏi danh sách? Bạn là chủ sở hữu như thế nào?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    evidence = EvidenceField(
+        label=_("Giấy tờ chứng minh: ảnh hoặc PDF (tối đa %(n)d tệp, mỗi tệp %(mb)d MB)")
+        % {"n": MAX_FILES, "mb": MAX_BYTES // (1024 * 1024)},
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") and data.get("value"):
+            try:
+                data["value"] = normalise(data["kind"], data["value"])
+            except ValueError as error:
+                self.add_error("value", str(error))
+        return data
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+class ProposeListingForm(forms.Form):
+    category = forms.ChoiceField(label=_("Phân loại"), choices=Category.choices)
+    risk = forms.ChoiceField(label=_("Mức rủi ro"), choices=Risk.choices, initial=Risk.HIGH)
+    public_reason = forms.CharField(
+        label=_("Lý do công bố (tiếng Việt, người dân sẽ đọc)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    expires_at = forms.DateField(
+        label=_("Hết hạn ngày (để trống nếu không hết hạn)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp (CSV, JSON hoặc danh sách, tối đa 5 MB)"), required=False)
+    text = forms.CharField(
+        label=_("Hoặc dán vào đây"),
+        required=False,
+        max_length=500_000,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+    )
+    fmt = forms.ChoiceField(
+        label=_("Định dạng"),
+        choices=[("list", _("Danh sách, mỗi dòng một giá trị")), ("csv", "CSV"), ("json", "JSON")],
+    )
+    source = forms.CharField(label=_("Nguồn"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("Phân loại mặc định"), choices=Category.choices, initial=Category.SCAM
+    )
+    risk = forms.ChoiceField(
+        label=_("Mức rủi ro mặc định"), choices=Risk.choices, initial=Risk.HIGH
+    )
+    dry_run = forms.BooleanField(
+        label=_("Chạy thử: chỉ cho biết sẽ thay đổi gì, chưa ghi"), required=False, initial=True
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > 5 * 1024 * 1024:
+                self.add_error("file", _("Tệp quá lớn (tối đa 5 MB)."))
+                return data
+            data["payload"] = upload.read()
+        elif data.get("text"):
+            data["payload"] = data["text"]
+        else:
+            raise forms.ValidationError(_("Hãy chọn tệp hoặc dán dữ liệu."))
+        if data.get("fmt") not in FORMATS:
+            self.add_error("fmt", _("Định dạng không hợp lệ."))
+        return data
