@@ -12,6 +12,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/reports/", "reports.api.router")
+api.add_router("/lookup/", "lookup.api.router")
 api.add_router("/training/", "training.api.router")
 api.add_router("/detection/", "detection.api.router")
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "orgs",
     "indicators",
     "reports",
+    "lookup",
     "detection",
     "training",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("staff/", include("orgs.urls")),
     path("", include("reports.urls")),
+    path("", include("lookup.urls")),
     path("", include("detection.urls")),
     path("", include("training.urls")),
     path("api/", api.urls),
