@@ -7,8 +7,18 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Tố giác và xác minh")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
+        from lib.periodic import register_periodic
         from orgs.menu import register_staff_action
         from orgs.models import Permission
+
+        register_periodic(
+            task_path="reports.tasks.purge_personal_data_task", every=timedelta(days=1)
+        )
+        register_periodic(
+            task_path="reports.tasks.refresh_priorities_task", every=timedelta(hours=1)
+        )
 
         for order, (label, url_name) in enumerate(
             [

@@ -7,8 +7,15 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Tập huấn nâng cao nhận thức")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
+        from lib.periodic import register_periodic
         from orgs.menu import register_staff_action
         from orgs.models import Permission
+
+        register_periodic(
+            task_path="training.tasks.send_deadline_reminders", every=timedelta(days=1)
+        )
 
         register_staff_action(
             permission=Permission.TAKE_TRAINING,
