@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "detection"
+
+urlpatterns = [
+    path("kiem-tra-tin-nhan/", views.check_message, name="check"),
+]

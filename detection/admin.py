@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import DetectorModel, LabelledMessage
+
+
+@admin.register(LabelledMessage)
+class LabelledMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "label", "scam_type", "short_content", "source", "created_at"]
+    list_filter = ["label", "scam_type"]
+    search_fields = ["content", "source"]
+    readonly_fields = ["labelled_by", "created_at"]
+
+    @admin.display(description=_("nội dung"))
+    def short_content(self, obj: LabelledMessage) -> str:
+        return obj.content[:80]
+
+
+@admin.register(DetectorModel)
+class DetectorModelAdmin(admin.ModelAdmin):
+    """Read-only: models are made by manage.py train_detector."""
+
+    list_display = ["id", "created_at", "active", "accepted", "f1", "previous_f1", "train_count"]
+    exclude = ["blob", "signature"]
+    readonly_fields = [
+        "created_at",
+        "active",
+        "accepted",
+        "train_count",
+        "labelled_count",
+        "holdout_count",
+        "f1",
+        "precision",
+        "recall",
+        "previous_f1",
+        "note",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

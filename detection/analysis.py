@@ -1,0 +1,624 @@
+"""Analysis of one pasted SMS or chat message: risk level, reasons, advice.
+
+analyse_message(text) finds the message's indicators (indicators.extract), looks each up in
+the list (the in-memory matcher), scores links and email domains for look-alikes of protected
+brands, applies the rules (rules.py) and the classifier (classifier.py), and adds it all up in
+log-odds:
+
+    z = BIAS + CLASSIFIER_WEIGHT * logit(P(scam)) + sum of rule, link and sender weights
+
+The score is sigmoid(z); the risk is "high" from Z_HIGH, "medium" from Z_MEDIUM, else "low". A
+listed indicator or a strong look-alike link makes it "high" whatever the rest says. The
+constants were set by cross-validation on the seed corpus (evaluate_detector --cv), never on the
+evaluation file.
+
+sender_type (optional) is what the phone showed as sender: "brandname" (a registered name such
+as VIETCOMBANK), "shortcode" (a 3-6 digit number) or "personal_number". A brandname lowers the
+score a little (registered senders are mostly genuine, but fake base stations can spoof them,
+so a look-alike link still makes it "high"); a personal number speaking for a bank, an e-wallet
+or a state agency raises it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicators.extract import Found, extract
+from indicators.kinds import Kind
+from indicators.matcher import MatcherIndex, Verdict, get_matcher
+
+from .brands import FINANCIAL_OR_STATE, Brand, brands_mentioned
+from .classifier import Phrase, TrainedModel, get_model
+from .lookalike import STRONG, SUSPICIOUS, LookalikeResult, score_host, score_url
+from .rules import RuleHit, evaluate
+from .text import clean, fold
+
+BIAS = -0.5
+CLASSIFIER_WEIGHT = 1.0
+Z_HIGH = 2.0
+Z_MEDIUM = 0.0
+MAX_INDICATORS = 30
+SENDER_TYPES = ("brandname", "shortcode", "personal_number")
+# Offers that businesses must send under a registered brandname (advertising rules).
+OFFER_CODES = frozenset(
+    {"loan", "job_offer", "task_scam", "prize", "gambling", "investment", "off_channel"}
+)
+
+RISK_LABELS = {
+    "low": gettext_lazy("Rủi ro thấp"),
+    "medium": gettext_lazy("Rủi ro trung bình"),
+    "high": gettext_lazy("Rủi ro cao"),
+}
+
+ADVICE = {
+    "listed": gettext_lazy(
+        "Đừng bấm link, đừng gọi lại, đừng chuyển tiền: dấu hiệu trong tin nhắn đã được "
+        "xác minh là lừa đảo."
+    ),
+    "lookalike": gettext_lazy(
+        "Đừng bấm vào đường link. Muốn xem tài khoản, hãy mở ứng dụng chính thức hoặc "
+        "tự gõ địa chỉ {official}."
+    ),
+    "link": gettext_lazy(
+        "Không đăng nhập, không nhập mật khẩu hay mã OTP trên trang mở từ link trong tin nhắn."
+    ),
+    "secret": gettext_lazy(
+        "Không bao giờ đọc, gửi mã OTP, mật khẩu, số thẻ, mã CVV cho bất kỳ ai, kể cả "
+        "người xưng là nhân viên ngân hàng hay công an."
+    ),
+    "safe_account": gettext_lazy(
+        "Không chuyển tiền vào tài khoản do người lạ chỉ định. Lỡ chuyển rồi thì gọi "
+        "ngay ngân hàng của bạn để chặn giao dịch và báo công an."
+    ),
+    "police": gettext_lazy(
+        "Công an, viện kiểm sát, toà án không làm việc qua điện thoại hay Zalo và không "
+        "bảo chuyển tiền. Hãy gọi 113 hoặc đến trụ sở công an gần nhất để hỏi."
+    ),
+    "debt": gettext_lazy(
+        "Không chuyển tiền vào tài khoản cá nhân của người đòi nợ; hỏi tổ chức cho vay qua "
+        "tổng đài in trên hợp đồng. Bị đe dọa thì báo công an."
+    ),
+    "lock": gettext_lazy(
+        "Gọi tổng đài chính thức (in trên thẻ, trên trang chính thức) để hỏi; không làm "
+        "theo hướng dẫn trong tin nhắn."
+    ),
+    "urgency": gettext_lazy(
+        "Hạn chót gấp là để bạn không kịp nghĩ: dừng lại, hỏi người thân hoặc tổng đài "
+        "chính thức trước khi làm gì."
+    ),
+    "app": gettext_lazy(
+        "Chỉ cài ứng dụng từ App Store hoặc Google Play; không cài tệp .apk, không cho người "
+        "lạ điều khiển điện thoại."
+    ),
+    "job": gettext_lazy(
+        "Việc làm phải nạp tiền, đặt cọc hay làm “nhiệm vụ” ăn hoa hồng là lừa đảo: đừng nạp "
+        "thêm tiền để “rút” tiền."
+    ),
+    "prize": gettext_lazy(
+        "Quà tặng, giải thưởng thật không bắt nộp phí, nộp thuế hay đăng nhập tài khoản "
+        "ngân hàng để nhận."
+    ),
+    "parcel": gettext_lazy(
+        "Xem đơn hàng trong ứng dụng của sàn hoặc đơn vị giao hàng; chỉ trả tiền khi nhận "
+        "hàng, không chuyển khoản trước cho cá nhân."
+    ),
+    "fee": gettext_lazy("Đừng nộp bất kỳ khoản phí nào theo tin nhắn này."),
+    "loan": gettext_lazy(
+        "Chỉ vay ở ngân hàng, công ty tài chính được cấp phép; không nộp phí trước khi giải "
+        "ngân, không gửi ảnh căn cước cho người lạ."
+    ),
+    "investment": gettext_lazy(
+        "Không đầu tư theo lời mời qua tin nhắn, nhóm Zalo, Telegram: lợi nhuận cao và "
+        "chắc chắn là dấu hiệu lừa đảo."
+    ),
+    "family": gettext_lazy(
+        "Gọi lại cho người thân theo số quen thuộc (hoặc gọi video) trước khi chuyển tiền."
+    ),
+    "telecom": gettext_lazy(
+        "Nâng cấp SIM, chuyển eSIM chỉ làm ở cửa hàng của nhà mạng hoặc trong ứng dụng chính thức."
+    ),
+    "utility": gettext_lazy(
+        "Xem hoá đơn điện, nước trong ứng dụng chính thức hoặc gọi tổng đài của công ty điện, nước."
+    ),
+    "gambling": gettext_lazy("Cờ bạc trực tuyến là bất hợp pháp; đừng nạp tiền vào các trang này."),
+    "refund": gettext_lazy(
+        "Hoàn tiền, chuyển nhầm: hãy để ngân hàng xử lý, đừng tự chuyển tiền theo yêu cầu "
+        "của người lạ."
+    ),
+    "contact": gettext_lazy(
+        "Liên hệ tổ chức qua tổng đài hoặc kênh chính thức, không qua Zalo, Telegram của cá nhân."
+    ),
+    "sender": gettext_lazy(
+        "Ngân hàng và cơ quan nhà nước không nhắn tin từ số điện thoại cá nhân."
+    ),
+}
+CLOSING = {
+    "high": gettext_lazy(
+        "Báo tin nhắn này trên Cảnh Giác để cảnh báo người khác, và phản ánh tin nhắn rác, "
+        "lừa đảo tới đầu số 5656."
+    ),
+    "medium": gettext_lazy(
+        "Chưa chắc chắn: hãy hỏi lại tổ chức đó qua tổng đài hoặc kênh chính thức trước khi "
+        "làm theo."
+    ),
+    "low": gettext_lazy(
+        "Chưa thấy dấu hiệu lừa đảo rõ ràng. Dù vậy, đừng bao giờ đưa mã OTP, mật khẩu cho ai."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str
+    weight: float
+    kind: str  # listed, lookalike, link, rule, sender, classifier
+    code: str
+    category: str = ""
+
+
+@dataclass
+class IndicatorResult:
+    kind: str
+    value: str
+    text: str
+    listed: bool = False
+    verdict: str = ""
+    lookalike: LookalikeResult | None = None
+
+    def as_dict(self) -> dict:
+        data = {
+            "kind": self.kind,
+            "value": self.value,
+            "text": self.text,
+            "listed": self.listed,
+            "verdict": self.verdict,
+        }
+        if self.lookalike is not None:
+            data["lookalike"] = {
+                "score": self.lookalike.score,
+                "level": self.lookalike.level,
+                "brand": self.lookalike.brand.name if self.lookalike.brand else None,
+                "official": self.lookalike.official,
+                "reasons": self.lookalike.reasons,
+            }
+        return data
+
+
+@dataclass
+class Analysis:
+    text: str
+    risk: str = "low"
+    score: float = 0.0
+    z: float = 0.0
+    reasons: list[Reason] = field(default_factory=list)
+    reassurances: list[Reason] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+    indicators: list[IndicatorResult] = field(default_factory=list)
+    probability: float = 0.0
+    top_phrases: tuple[Phrase, ...] = ()
+    brands: list[Brand] = field(default_factory=list)
+    sender_type: str | None = None
+    listed: bool = False
+
+    @property
+    def risk_label(self) -> str:
+        return str(RISK_LABELS[self.risk])
+
+    @property
+    def is_scam(self) -> bool:
+        """The verdict that evaluate_detector counts: risk "high"."""
+        return self.risk == "high"
+
+    @property
+    def headline(self) -> str:
+        """ "Rủi ro cao: ..." with the two strongest reasons, for lists and notifications."""
+        top = "; ".join(_lower_first(r.text) for r in self.reasons[:2])
+        return f"{self.risk_label}: {top}" if top else self.risk_label
+
+    def as_dict(self) -> dict:
+        return {
+            "risk": self.risk,
+            "risk_label": self.risk_label,
+            "score": round(self.score, 3),
+            "reasons": [r.text for r in self.reasons],
+            "reassurances": [r.text for r in self.reassurances],
+            "advice": list(self.advice),
+            "indicators": [i.as_dict() for i in self.indicators],
+            "classifier": {
+                "probability": round(self.probability, 3),
+                "top_phrases": [p.text for p in self.top_phrases],
+            },
+        }
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+def _verdict(matcher: MatcherIndex, found: Found) -> Verdict | None:
+    try:
+        if found.kind == Kind.URL:
+            return matcher.check_url(found.value)
+        if found.kind in (Kind.DOMAIN, Kind.IP):
+            return matcher.check_host(found.value, kind=Kind(found.kind))
+        return matcher.check(found.kind, found.value)
+    except ValueError:
+        return None
+
+
+def _lookalike(matcher: MatcherIndex, found: Found) -> LookalikeResult | None:
+    if found.kind == Kind.URL:
+        return score_url(found.value, allowlist=matcher.allowlist)
+    if found.kind in (Kind.DOMAIN, Kind.IP):
+        return score_host(found.value, allowlist=matcher.allowlist)
+    if found.kind == Kind.EMAIL:
+        return score_host(found.value.rsplit("@", 1)[1], allowlist=matcher.allowlist)
+    return None
+
+
+def _indicators(text: str, matcher: MatcherIndex) -> tuple[list[IndicatorResult], list[Found]]:
+    results = []
+    found_list = extract(text)[:MAX_INDICATORS]
+    for found in found_list:
+        verdict = _verdict(matcher, found)
+        results.append(
+            IndicatorResult(
+                kind=str(found.kind.value if hasattr(found.kind, "value") else found.kind),
+                value=found.value,
+                text=found.text,
+                listed=bool(verdict and verdict.listed),
+                verdict=verdict.reason if verdict else "",
+                lookalike=_lookalike(matcher, found),
+            )
+        )
+    return results, found_list
+
+
+# --- links and brands ------------------------------------------------------------------------
+
+_HOTLINE = re.compile(r"^\+84(?:1[89]00|2\d{8,9})")  # 1800/1900 and landlines
+
+
+# Brands named this early in a message are who it speaks for ("[VCB] ...", "Vietcombank thông
+# báo: ..."); a name further down is often a payment method or a place ("chuyển qua MoMo").
+SPEAKER_CHARS = 60
+# People name these as a way to get in touch, not as who is talking ("nhắn Zalo cho em").
+NOT_SPEAKERS = frozenset({"social", "game"})
+
+
+def _mentions_outside(folded: str, found: list[Found]) -> tuple[list[Brand], list[Brand]]:
+    """Brands the message names outside its links, and those it speaks for."""
+    masked = list(folded)
+    for item in found:
+        if item.kind in (Kind.URL, Kind.DOMAIN, Kind.EMAIL):
+            masked[item.start : item.end] = " " * (item.end - item.start)
+    text = "".join(masked)
+    mentioned = brands_mentioned(text)
+    head = text[:SPEAKER_CHARS] + " " + " ".join(re.findall(r"\[[^\]]{1,30}\]", text))
+    speakers = [b for b in brands_mentioned(head) if b.category not in NOT_SPEAKERS]
+    return mentioned, speakers
+
+
+def _link_reasons(
+    results: list[IndicatorResult], codes: set[str], mentioned: list[Brand], speakers: list[Brand]
+) -> list[Reason]:
+    reasons: list[Reason] = []
+    web = [r for r in results if r.lookalike is not None and r.kind != Kind.EMAIL]
+    for item in results:
+        if item.listed:
+            reasons.append(Reason(item.verdict, 10.0, "listed", "listed", "listed"))
+    best = max((r.lookalike for r in results if r.lookalike), key=lambda x: x.score, default=None)
+    if best is not None and best.score >= SUSPICIOUS:
+        weight = 4.0 if best.score >= STRONG else 2.0
+        for text in best.reasons[:2]:
+            reasons.append(Reason(text, weight, "lookalike", "lookalike", "lookalike"))
+            weight = 0.0  # the second reason explains the same link
+    elif best is not None and best.score > 0:
+        weight = 1.0 if "shortener" in best.codes or "free_hosting" in best.codes else 0.6
+        reasons.append(Reason(best.reasons[0], weight, "lookalike", "weak_link", "link"))
+    unknown = [r for r in web if not r.lookalike.official]  # type: ignore[union-attr]
+    official = [r for r in web if r.lookalike.official]  # type: ignore[union-attr]
+    if unknown:
+        host = unknown[0].lookalike.host  # type: ignore[union-attr]
+        money_brands = [b for b in speakers if b.category in FINANCIAL_OR_STATE]
+        speaking_for = money_brands[0] if money_brands else (speakers[0] if speakers else None)
+        if speaking_for is not None and not any(
+            r.lookalike.brand
+            and r.lookalike.brand.key == speaking_for.key  # type: ignore[union-attr]
+            and r.lookalike.score >= SUSPICIOUS  # type: ignore[union-attr]
+            for r in unknown
+        ):
+            reasons.append(
+                Reason(
+                    _(
+                        "Tin nhắn nhân danh {brand} nhưng đường link dẫn tới {host}, không phải "
+                        "trang chính thức {official}."
+                    ).format(brand=speaking_for.name, host=host, official=speaking_for.official),
+                    2.0 if speaking_for.category in FINANCIAL_OR_STATE else 1.2,
+                    "link",
+                    "brand_link_mismatch",
+                    "lookalike",
+                )
+            )
+        if "act_on_link" in codes:
+            reasons.append(
+                Reason(
+                    _(
+                        "Tin nhắn bảo bấm vào đường link lạ ({host}) để đăng nhập, xác minh, nhận "
+                        "tiền hay thanh toán: trang như vậy thường lấy cắp tài khoản."
+                    ).format(host=host),
+                    1.5,
+                    "link",
+                    "link_action",
+                    "link",
+                )
+            )
+            if "identity_update" in codes:
+                reasons.append(
+                    Reason(
+                        _(
+                            "Cập nhật căn cước, sinh trắc học, định danh qua đường link là thủ "
+                            "đoạn phổ biến: ngân hàng và công an chỉ làm việc này trong ứng dụng "
+                            "chính thức hoặc tại quầy."
+                        ),
+                        1.0,
+                        "link",
+                        "identity_link",
+                        "link",
+                    )
+                )
+        elif not reasons or all(r.kind != "lookalike" for r in reasons):
+            reasons.append(
+                Reason(
+                    _(
+                        "Tin nhắn có đường link tới {host}, không phải trang của một tổ chức quen "
+                        "thuộc."
+                    ).format(host=host),
+                    0.5,
+                    "link",
+                    "unknown_link",
+                    "link",
+                )
+            )
+    elif official and mentioned:
+        names = {r.lookalike.brand.key for r in official if r.lookalike.brand}  # type: ignore[union-attr]
+        for brand in mentioned:
+            if brand.key in names:
+                reasons.append(
+                    Reason(
+                        _("Đường link dẫn tới trang chính thức của {brand}.").format(
+                            brand=brand.name
+                        ),
+                        -1.0,
+                        "link",
+                        "official_link",
+                        "ordinary",
+                    )
+                )
+                break
+    return reasons
+
+
+def _contact_reasons(
+    results: list[IndicatorResult], codes: set[str], mentioned: list[Brand], sender_type: str | None
+) -> list[Reason]:
+    reasons: list[Reason] = []
+    official_like = [b for b in mentioned if b.category in FINANCIAL_OR_STATE]
+    mobiles = [r for r in results if r.kind == Kind.PHONE and not _HOTLINE.match(r.value)]
+    if official_like and mobiles:
+        reasons.append(
+            Reason(
+                _(
+                    "Tin nhắn nhân danh {brand} nhưng bảo liên hệ số di động {phone}: tổ chức "
+                    "thật dùng tổng đài, không dùng số cá nhân."
+                ).format(brand=official_like[0].name, phone=mobiles[0].text),
+                1.2,
+                "rule",
+                "personal_contact",
+                "contact",
+            )
+        )
+    accounts = [r for r in results if r.kind == Kind.BANK_ACCOUNT]
+    if accounts and codes & {"transfer_request", "fee", "safe_account", "personal_account"}:
+        reasons.append(
+            Reason(
+                _("Tin nhắn bảo chuyển tiền vào tài khoản {account}.").format(
+                    account=accounts[0].text
+                ),
+                0.8,
+                "rule",
+                "account_transfer",
+                "safe_account",
+            )
+        )
+    if sender_type == "personal_number" and official_like:
+        reasons.append(
+            Reason(
+                _(
+                    "Tin nhắn nhân danh {brand} nhưng gửi từ số điện thoại cá nhân: ngân hàng và "
+                    "cơ quan nhà nước chỉ nhắn tin bằng tên thương hiệu hoặc đầu số ngắn."
+                ).format(brand=official_like[0].name),
+                1.5,
+                "sender",
+                "personal_sender",
+                "sender",
+            )
+        )
+    elif sender_type == "personal_number" and (
+        codes & OFFER_CODES or any(r.lookalike and not r.lookalike.official for r in results)
+    ):
+        reasons.append(
+            Reason(
+                _(
+                    "Tin mời chào (vay tiền, việc làm, quà, đầu tư, đường link) gửi từ số điện "
+                    "thoại cá nhân: doanh nghiệp thật phải nhắn bằng tên thương hiệu đã đăng ký, "
+                    "tin như vậy là tin rác và thường là lừa đảo."
+                ),
+                1.0,
+                "sender",
+                "personal_offer",
+                "sender",
+            )
+        )
+    elif sender_type == "brandname":
+        reasons.append(
+            Reason(
+                _(
+                    "Tin nhắn gửi từ tên thương hiệu (brandname) đã đăng ký; kẻ gian vẫn có thể "
+                    "giả tên này bằng trạm phát sóng giả, nên nội dung vẫn được xem xét."
+                ),
+                -1.0,
+                "sender",
+                "brandname_sender",
+                "ordinary",
+            )
+        )
+    elif sender_type == "shortcode":
+        reasons.append(
+            Reason(
+                _("Tin nhắn gửi từ đầu số ngắn của nhà mạng hoặc dịch vụ."),
+                -0.5,
+                "sender",
+                "shortcode_sender",
+                "ordinary",
+            )
+        )
+    return reasons
+
+
+def _rule_reasons(hits: list[RuleHit]) -> list[Reason]:
+    return [
+        Reason(str(hit.rule.reason), hit.weight, "rule", hit.code, hit.rule.category)
+        for hit in hits
+    ]
+
+
+# --- putting it together ---------------------------------------------------------------------
+
+
+def _advice(reasons: list[Reason], risk: str, best_brand: Brand | None) -> list[str]:
+    advice: list[str] = []
+    for reason in reasons:
+        lazy = ADVICE.get(reason.category)
+        if lazy is None:
+            continue
+        text = str(lazy)
+        if "{official}" in text:
+            official = best_brand.official if best_brand else _("trang chính thức")
+            text = text.format(official=official)
+        if text not in advice:
+            advice.append(text)
+        if len(advice) >= 4:
+            break
+    advice.append(str(CLOSING[risk]))
+    return advice
+
+
+def analyse_message(
+    text: str,
+    *,
+    sender_type: str | None = None,
+    matcher: MatcherIndex | None = None,
+    model: TrainedModel | None = None,
+) -> Analysis:
+    """The risk of a pasted message, with reasons and advice in plain Vietnamese."""
+    cleaned = clean(text or "")
+    sender_type = sender_type if sender_type in SENDER_TYPES else None
+    analysis = Analysis(text=cleaned, sender_type=sender_type)
+    if not cleaned.strip():
+        analysis.advice = [str(CLOSING["low"])]
+        return analysis
+    matcher = get_matcher() if matcher is None else matcher
+    model = get_model() if model is None else model
+    folded = fold(cleaned)
+    results, found = _indicators(cleaned, matcher)
+    hits, codes = evaluate(folded)
+    mentioned, speakers = _mentions_outside(folded, found)
+    explanation = model.explain(cleaned)
+
+    all_reasons = (
+        _link_reasons(results, codes, mentioned, speakers)
+        + _rule_reasons(hits)
+        + _contact_reasons(results, codes, mentioned, sender_type)
+    )
+    z = BIAS + CLASSIFIER_WEIGHT * _logit(explanation.probability)
+    z += sum(r.weight for r in all_reasons)
+    listed = any(r.kind == "listed" for r in all_reasons)
+    best = max((r.lookalike for r in results if r.lookalike), key=lambda x: x.score, default=None)
+    strong_lookalike = best is not None and best.score >= STRONG
+    if listed or strong_lookalike:
+        z = max(z, Z_HIGH + 1.0)
+    risk = "high" if z >= Z_HIGH else "medium" if z >= Z_MEDIUM else "low"
+
+    positive = sorted((r for r in all_reasons if r.weight > 0), key=lambda r: -r.weight)
+    positive += [r for r in all_reasons if r.weight == 0 and r.kind == "lookalike"]
+    positive.sort(key=lambda r: -r.weight)
+    if explanation.probability >= 0.5 and explanation.phrases:
+        quoted = ", ".join("“" + p.text + "”" for p in explanation.phrases[:4])
+        positive.append(
+            Reason(
+                _(
+                    "Bộ phân loại tự động thấy tin này giống tin lừa đảo ({percent}%), nhất là "
+                    "ở các cụm từ {phrases}."
+                ).format(percent=round(100 * explanation.probability), phrases=quoted),
+                0.0,
+                "classifier",
+                "classifier",
+            )
+        )
+    analysis.reasons = positive
+    analysis.reassurances = [r for r in all_reasons if r.weight < 0]
+    analysis.risk = risk
+    analysis.z = z
+    analysis.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    analysis.indicators = results
+    analysis.probability = explanation.probability
+    analysis.top_phrases = explanation.phrases
+    analysis.brands = mentioned
+    analysis.listed = listed
+    analysis.advice = _advice(positive, risk, best.brand if best and best.brand else None)
+    return analysis
+
+
+@dataclass(frozen=True)
+class CaseScore:
+    """How dangerous a case looks from the messages people reported with it."""
+
+    score: float
+    risk: str
+    headline: str
+
+
+@cache
+def _risk_rank() -> dict[str, int]:
+    return {"low": 0, "medium": 1, "high": 2}
+
+
+def score_case_text(*, texts: list[str], sender_types: list[str | None] | None = None) -> CaseScore:
+    """The priority of a verifiers' case: the most dangerous of its reported messages, a little
+    higher for each further message that also looks dangerous. reports orders its queue by
+    CaseScore.score (0 to 1, higher first)."""
+    analyses = []
+    for position, text in enumerate(texts[:20]):
+        sender = sender_types[position] if sender_types and position < len(sender_types) else None
+        analyses.append(analyse_message(text, sender_type=sender))
+    if not analyses:
+        return CaseScore(0.0, "low", str(RISK_LABELS["low"]))
+    worst = max(analyses, key=lambda a: (_risk_rank()[a.risk], a.score))
+    others = sum(1 for a in analyses if a is not worst and a.risk != "low")
+    score = min(1.0, worst.score + 0.01 * others)
+    return CaseScore(round(score, 4), worst.risk, worst.headline)

@@ -1,0 +1,369 @@
+"""The message classifier: TF-IDF on character and word n-grams, logistic regression.
+
+Where the model comes from: the seed corpus (data/seed_corpus.csv, written by the team) plus
+every LabelledMessage. A fixed part of all that (HOLDOUT_PERCENT, chosen by a hash of the folded
+text, so a message is always on the same side) is never trained on: train_detector scores the
+new model and the active one on it and keeps the active one when the new one is worse.
+
+Without any trained model in the database, each process trains the built-in model from the seed
+corpus the first time it needs one (about a second) and keeps it in memory. Trained models are
+stored in the database (DetectorModel, so every app server sees the same one) as a pickle signed
+with an HMAC of the secret key: a pickle is loaded only if this project wrote it.
+
+Scoring one message does not go through scikit-learn's sparse matrices (too slow for one short
+text); it applies the same n-gram analysers, sublinear TF, IDF, L2 norm and coefficients in plain
+Python, and so also knows which phrases weighed most. A test checks it against predict_proba.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+import math
+import pickle  # noqa: S403 (only our own, HMAC-signed models are unpickled)
+import re
+import threading
+import time
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from django.utils.crypto import constant_time_compare, salted_hmac
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_score, recall_score
+
+from .text import clean, fold
+
+log = logging.getLogger(__name__)
+
+SEED_CORPUS = Path(__file__).resolve().parent / "data" / "seed_corpus.csv"
+HOLDOUT_PERCENT = 15
+CHECK_INTERVAL_S = 30.0
+FORMAT = 1  # bump when TrainedModel's fields change: older pickles are then ignored
+
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")
+
+
+def prepare(text: str) -> str:
+    """What the classifier reads: folded, every digit a 0 (amounts, codes and phone numbers say
+    little by their value). Same length as clean(text)."""
+    return _DIGIT.sub("0", fold(clean(text)))
+
+
+@dataclass(frozen=True)
+class Example:
+    content: str
+    label: int
+    source: str = "seed"
+
+
+def load_seed(path: Path = SEED_CORPUS) -> list[Example]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            Example(row["content"], int(row["label"]), "seed") for row in csv.DictReader(handle)
+        ]
+
+
+def load_labelled() -> list[Example]:
+    from .models import LabelledMessage
+
+    rows = LabelledMessage.objects.order_by("id").values_list("id", "content", "label")
+    return [Example(content, int(label), f"labelled:{pk}") for pk, content, label in rows]
+
+
+def is_holdout(content: str) -> bool:
+    key = prepare(content).strip().encode("utf-8")
+    return hashlib.sha256(key).digest()[0] * 100 < HOLDOUT_PERCENT * 256
+
+
+def split(examples: Iterable[Example]) -> tuple[list[Example], list[Example]]:
+    train, holdout = [], []
+    for example in examples:
+        (holdout if is_holdout(example.content) else train).append(example)
+    return train, holdout
+
+
+# --- the model ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str  # as written in the message
+    weight: float  # its contribution to the log-odds
+
+
+@dataclass(frozen=True)
+class Explanation:
+    probability: float
+    phrases: tuple[Phrase, ...]
+
+
+class _Part:
+    """One vectoriser's share of the linear model, as plain Python for scoring one text."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, coef: np.ndarray) -> None:
+        self.analyse = vectorizer.build_analyzer()
+        idf = vectorizer.idf_
+        self.terms = {
+            term: (float(idf[j]), float(coef[j])) for term, j in vectorizer.vocabulary_.items()
+        }
+
+    def contributions(self, prepared: str) -> tuple[float, dict[str, float]]:
+        weights: dict[str, tuple[float, float]] = {}
+        norm = 0.0
+        terms = self.terms
+        for term, count in Counter(self.analyse(prepared)).items():
+            known = terms.get(term)
+            if known is None:
+                continue
+            w = (1.0 + math.log(count)) * known[0]
+            weights[term] = (w, known[1])
+            norm += w * w
+        if not norm:
+            return 0.0, {}
+        norm = math.sqrt(norm)
+        each = {term: w * c / norm for term, (w, c) in weights.items()}
+        return sum(each.values()), each
+
+
+class TrainedModel:
+    """Two TF-IDF vectorisers (characters in words, words and word pairs) and a logistic
+    regression over both."""
+
+    def __init__(self, char: TfidfVectorizer, word: TfidfVectorizer, clf: LogisticRegression):
+        self.format = FORMAT
+        self.sklearn_version = sklearn.__version__
+        self.char = char
+        self.word = word
+        self.clf = clf
+        self._fast: tuple[_Part, _Part, float] | None = None
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_fast"] = None
+        return state
+
+    def _parts(self) -> tuple[_Part, _Part, float]:
+        if self._fast is None:
+            coef = self.clf.coef_[0]
+            n_char = len(self.char.vocabulary_)
+            self._fast = (
+                _Part(self.char, coef[:n_char]),
+                _Part(self.word, coef[n_char:]),
+                float(self.clf.intercept_[0]),
+            )
+        return self._fast
+
+    def matrix(self, texts: Sequence[str]):
+        prepared = [prepare(t) for t in texts]
+        return hstack([self.char.transform(prepared), self.word.transform(prepared)]).tocsr()
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """P(scam) for many texts at once, through scikit-learn."""
+        return self.clf.predict_proba(self.matrix(texts))[:, 1]
+
+    def explain(self, text: str, *, top: int = 5) -> Explanation:
+        """P(scam) of one text and the word phrases that pushed it most towards "scam"."""
+        char, word, intercept = self._parts()
+        prepared = prepare(text)
+        char_sum, _ = char.contributions(prepared)
+        word_sum, by_phrase = word.contributions(prepared)
+        z = intercept + char_sum + word_sum
+        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        # Word pairs say more than single words; short and very common words say nothing.
+        strongest = sorted(
+            ((term, weight) for term, weight in by_phrase.items() if weight > 0 and _telling(term)),
+            key=lambda item: -item[1] * (1.5 if " " in item[0] else 1.0),
+        )
+        phrases: list[Phrase] = []
+        shown: list[str] = []
+        original = clean(text)
+        for term, weight in strongest:
+            if len(phrases) >= top:
+                break
+            if any(term in s or s in term for s in shown):
+                continue
+            span = _find_phrase(prepared, term)
+            if span is None:
+                continue
+            shown.append(term)
+            phrases.append(Phrase(original[span[0] : span[1]], round(weight, 3)))
+        return Explanation(probability, tuple(phrases))
+
+
+# Words too common to explain anything on their own.
+_COMMON = frozenset(
+    """tai ban cua va la cho de duoc nay voi cac mot khi thi com www http https quy khach anh
+    chi em toi minh nhe a o co khong da se dang bi vao ra len ngay gio hom the tu den trong
+    hoac neu vui long xin cam on thong bao nhan gui""".split()
+)
+
+
+_NUMBERISH = re.compile(r"0+[a-z]{0,3}|[a-z]?0+")
+
+
+def _telling(term: str) -> bool:
+    words = term.split(" ")
+    if all(w in _COMMON or _NUMBERISH.fullmatch(w) for w in words):
+        return False
+    return len(words) > 1 or len(term) >= 4
+
+
+def _find_phrase(prepared: str, term: str) -> tuple[int, int] | None:
+    words = term.split(" ")
+    pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)"
+    match = re.search(pattern, prepared)
+    return (match.start(), match.end()) if match else None
+
+
+def fit(examples: Sequence[Example]) -> TrainedModel:
+    """Train a model on these examples (both labels must be present)."""
+    texts = [prepare(e.content) for e in examples]
+    labels = np.array([e.label for e in examples])
+    char = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, lowercase=False
+    )
+    word = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        min_df=2,
+        sublinear_tf=True,
+        lowercase=False,
+        token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regular expression)
+    )
+    matrix = hstack([char.fit_transform(texts), word.fit_transform(texts)]).tocsr()
+    clf = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", max_iter=1000)
+    clf.fit(matrix, labels)
+    return TrainedModel(char, word, clf)
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    count: int
+
+
+def score(model: TrainedModel, examples: Sequence[Example], threshold: float = 0.5) -> Scores:
+    """Precision, recall and F1 of "P(scam) >= threshold" on labelled examples."""
+    if not examples:
+        return Scores(0.0, 0.0, 0.0, 0)
+    truth = [e.label for e in examples]
+    predicted = (model.probabilities([e.content for e in examples]) >= threshold).astype(int)
+    return Scores(
+        float(precision_score(truth, predicted, zero_division=0)),
+        float(recall_score(truth, predicted, zero_division=0)),
+        float(f1_score(truth, predicted, zero_division=0)),
+        len(examples),
+    )
+
+
+# --- storing models ------------------------------------------------------------------------
+
+
+def _sign(blob: bytes) -> str:
+    return salted_hmac("detection.DetectorModel", blob, algorithm="sha256").hexdigest()
+
+
+def dump(model: TrainedModel) -> tuple[bytes, str]:
+    """The model as signed, compressed bytes for DetectorModel.blob."""
+    blob = zlib.compress(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), 6)
+    return blob, _sign(blob)
+
+
+def load(blob: bytes, signature: str) -> TrainedModel:
+    """A model from dump(); ValueError if the signature or the format does not match."""
+    if not signature or not constant_time_compare(_sign(bytes(blob)), signature):
+        raise ValueError("model signature does not match (not written by this project?)")
+    model = pickle.loads(zlib.decompress(bytes(blob)))  # noqa: S301 (signed above)
+    if not isinstance(model, TrainedModel) or getattr(model, "format", None) != FORMAT:
+        raise ValueError("model format is not the current one")
+    return model
+
+
+@cache
+def builtin_model() -> TrainedModel:
+    """The model trained on the training part of the seed corpus (once per process)."""
+    train, _ = split(load_seed())
+    return fit(train)
+
+
+class _Holder:
+    def __init__(self) -> None:
+        self.model: TrainedModel | None = None
+        self.model_id: int | None = None
+        self.checked_at = float("-inf")
+        self.lock = threading.Lock()
+
+
+_holder = _Holder()
+
+
+def _active_row() -> tuple[int, bytes, str] | None:
+    from django.db import DatabaseError
+
+    from .models import DetectorModel
+
+    try:
+        row = DetectorModel.objects.active().values_list("id", "blob", "signature").first()
+    except DatabaseError:
+        return None  # no table yet (before migrate): the built-in model
+    return row
+
+
+def _active_id() -> int | None:
+    from django.db import DatabaseError
+
+    from .models import DetectorModel
+
+    try:
+        return DetectorModel.objects.active().values_list("id", flat=True).first()
+    except DatabaseError:
+        return None
+
+
+def get_model(*, refresh: bool = False) -> TrainedModel:
+    """The model in use: the active DetectorModel, else the built-in one. The database is
+    asked at most every CHECK_INTERVAL_S seconds whether another model became active."""
+    holder = _holder
+    model = holder.model
+    if (
+        model is not None
+        and not refresh
+        and time.monotonic() - holder.checked_at < CHECK_INTERVAL_S
+    ):
+        return model
+    with holder.lock:
+        active = _active_id()
+        if holder.model is None or active != holder.model_id:
+            holder.model, holder.model_id = _load_active(active)
+        holder.checked_at = time.monotonic()
+        return holder.model
+
+
+def _load_active(active: int | None) -> tuple[TrainedModel, int | None]:
+    if active is not None:
+        row = _active_row()
+        if row is not None:
+            try:
+                return load(row[1], row[2]), row[0]
+            except (ValueError, pickle.UnpicklingError, zlib.error, EOFError, AttributeError):
+                log.warning("detector model #%s cannot be loaded; using the built-in one", row[0])
+    return builtin_model(), None
+
+
+def reset_model() -> None:
+    """Forget the process-wide model (tests, and after train_detector in this process)."""
+    _holder.model = None
+    _holder.model_id = None
+    _holder.checked_at = float("-inf")

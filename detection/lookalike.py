@@ -1,0 +1,659 @@
+"""Look-alike scoring of domains and URLs against the protected brands (data/brands.yaml).
+
+score_host(host) and score_url(url) return a LookalikeResult: a score from 0 to 1, a level
+("low" below 0.5, "suspicious" from 0.5, "strong" from 0.8), the brand imitated and the reasons,
+in plain Vietnamese. What is looked at, most telling first:
+
+- homoglyphs and IDN confusables: each label is reduced to a Latin "skeleton" (Cyrillic "а" is
+  "a", "ạ" is "a") before any comparison, and a match that needed the reduction says so;
+- a brand word inside another registrable domain (vietcombank-xacthuc.com, isacombank.net), the
+  brand's own name under another ending (sacombank.net.vn), or in front of someone else's domain
+  (vietcombank.com.vn.secure-login.xyz); short brand words (acb, mb) only as a separate part of
+  the name next to a word such as "online", "xacthuc", "bank", or on a risky ending;
+- small edit distance to a brand word (vnietinbank.com, aribank.info), digits read as letters;
+- ".gov.vn" imitated outside gov.vn (dichvucong.gov.vn.com, govvn-dichvucong.top);
+- risky endings (.xyz, .top, ...), free hosting and site builders, IP addresses, short links.
+
+Official domains of the brands and names on the indicators allowlist are never flagged. Brands
+whose own sites span many registrable domains (google, facebook: "global" in brands.yaml) count
+only together with a login/prize word, a risky ending or free hosting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+import idna
+from django.utils.translation import gettext_lazy
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+
+from indicators.allowlist import Allowlist, shipped_allowlist
+from indicators.urlcanon import canonical_parts, public_suffix, registrable_domain
+
+from .brands import Brand, brands, official_domains, token_index, word_index
+from .text import fold
+
+_ = gettext_lazy
+
+STRONG = 0.8
+SUSPICIOUS = 0.5
+
+RISKY_TLDS = frozenset(
+    """xyz top tk ml ga cf gq icu club online site vip cc live life shop store fun work click
+    link sbs cfd bond buzz monster rest cyou quest lol mom bar pw ws info biz asia win bet today
+    space website tech one pro me co""".split()
+)
+
+# Free hosting and site builders: anyone makes a page there in minutes. Matched against the
+# host's public suffix (private part of the suffix list: x.github.io) or a parent name.
+FREE_HOSTING = frozenset(
+    """github.io githubusercontent.com blogspot.com blogger.com web.app firebaseapp.com
+    vercel.app netlify.app pages.dev workers.dev herokuapp.com glitch.me weebly.com wixsite.com
+    wordpress.com webflow.io 000webhostapp.com unaux.com rf.gd epizy.com ngrok.io ngrok-free.app
+    ngrok.app azurewebsites.net r2.dev surge.sh replit.app repl.co onrender.com tumblr.com
+    notion.site canva.site my.canva.site jimdofree.com jimdosite.com xtgem.com forumvi.com
+    ddns.net dynv6.net ath.cx duckdns.org no-ip.org hopto.org zapto.org myftp.org sytes.net
+    site123.me mystrikingly.com strikingly.com godaddysites.com square.site carrd.co
+    framer.website framer.app webnode.vn webnode.page wix.com weeblysite.com
+    mobirisesite.com tilda.ws gitbook.io""".split()
+)
+# Hosts where pages live in the path: sites.google.com/view/<anything>.
+PATH_SITE_BUILDERS = frozenset(
+    {"sites.google.com", "docs.google.com", "forms.gle", "script.google.com", "forms.office.com"}
+)
+SHORTENERS = frozenset(
+    """bit.ly tinyurl.com cutt.ly rb.gy is.gd shorturl.at s.id t.ly tiny.cc ow.ly v.gd
+    shorten.asia rutgon.me bom.so goo.su clck.ru u.to t.co""".split()
+)
+
+# Words that turn a brand name into a login, prize or loan page, written as in domain names
+# (no spaces, no diacritics). They also let a short brand word ("acb") count. Vietnamese ones and
+# login words count for every brand; the generic English ones ("online", "pay") only for
+# Vietnamese brands, because "google" and "facebook" own countless names like that.
+VIETNAMESE_CONTEXT = frozenset(
+    """xacthuc xacminh xacnhan baomat hotro cskh chamsoc khachhang taikhoan dangnhap dangky
+    capnhat khoa mokhoa khoataikhoan hoantien nhanqua quatang trungthuong trian tritan sukien
+    uudai khuyenmai vay vayvon vaytien vaynhanh tinchap tieudung tindung giaingan nganhang nh
+    khcn tk ruttien naptien chuyentien thanhtoan hoadon thongbao trasoat giaodich vn vietnam""".split()
+)
+SECURITY_WORDS = frozenset(
+    """login signin verify verification secure security account accounts update support help
+    recovery unlock confirm otp auth check""".split()
+)
+GENERIC_WORDS = frozenset(
+    """ebank ebanks ibank ebanking ibanking banking bank banks online wallet digital smart
+    service services care pay card visa portal web app mobile vip""".split()
+)
+CONTEXT_WORDS = VIETNAMESE_CONTEXT | SECURITY_WORDS | GENERIC_WORDS
+STRICT_CONTEXT = VIETNAMESE_CONTEXT | SECURITY_WORDS
+# Account and prize words that make a name suspicious even without a brand in it.
+THEME_WORDS = frozenset(
+    """xacthuc xacminh khoataikhoan mokhoa taikhoan trasoat hoantien nhanqua trungthuong""".split()
+)
+# Prize, event and game-gift words that scam pages carry in their names.
+SCAM_WORDS = frozenset(
+    """nhanqua quatang trungthuong trian tritan sukien vongquay khuyenmai hoantien freefire
+    lienquan lmht nhanskin nhanthuong phanthuong tangqua giaithuong qua2021 quamienphi""".split()
+)
+# Glue that may stand around a brand word in a name: "i-sacombank", "my-acb-bank".
+FILLERS = frozenset("e i m v my the nh www viet nam vi so".split())
+# Scripts with letters that look like Latin ones; mixing Latin with Han or Thai is ordinary.
+LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "LISU"})
+LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
+
+
+# Reasons are rendered when read, in the language of the request: results are cached.
+REASONS = {
+    "ip": _(
+        "Đường link dùng địa chỉ IP thay cho tên miền: trang của tổ chức đàng hoàng không làm vậy."
+    ),
+    "same_name": _(
+        "{host} mang đúng tên {brand} nhưng khác đuôi tên miền: trang chính thức là {official}."
+    ),
+    "brand_word": _(
+        "Tên miền {host} chứa tên “{brand}” nhưng không phải tên miền chính thức {official}."
+    ),
+    "brand_subdomain": _(
+        "Tên “{brand}” được đặt ở đầu địa chỉ {host}, nhưng trang thật sự thuộc tên miền "
+        "{registrable}, không phải {official}."
+    ),
+    "brand_token": _(
+        "Tên miền {host} ghép tên “{brand}” với từ ngữ về tài khoản, đăng nhập hoặc khuyến mãi, "
+        "nhưng không phải trang chính thức {official}."
+    ),
+    "leet": _(
+        "Tên miền {host} viết tên {brand} bằng chữ số thay cho chữ cái (0 thay o, 1 thay l): "
+        "trang chính thức là {official}."
+    ),
+    "typo": _(
+        "Tên miền {host} gần giống tên của {brand} ({official}), chỉ khác {distance} ký tự: kiểu "
+        "tên miền hay dùng để lừa người đọc vội."
+    ),
+    "gov_fake": _(
+        "{host} giả dạng trang của cơ quan nhà nước: trang chính thức của cơ quan nhà nước Việt "
+        "Nam luôn có đuôi .gov.vn."
+    ),
+    "gov_inside": _(
+        "{host} có “gov.vn” ở giữa để giả trang cơ quan nhà nước; trang thật luôn kết thúc bằng "
+        ".gov.vn."
+    ),
+    "homoglyph": _(
+        "Tên miền {host} (hiển thị là “{shown}”) dùng ký tự trông giống chữ Latinh để giả tên "
+        "{brand}; trang chính thức là {official}."
+    ),
+    "mixed_script": _(
+        "Tên miền {host} trộn chữ Latinh với chữ của bảng chữ cái khác (như chữ Nga, chữ Hy Lạp) "
+        "trông giống hệt: dấu hiệu của trang giả mạo."
+    ),
+    "free_hosting": _(
+        "Trang nằm trên dịch vụ tạo web miễn phí ({platform}): ai cũng tạo được trong vài phút; "
+        "ngân hàng, cơ quan nhà nước không dùng trang như vậy."
+    ),
+    "risky_tld": _("Đuôi tên miền .{tld} rẻ, dễ đăng ký và thường bị dùng cho trang lừa đảo."),
+    "scam_tld": _(
+        "Tên miền {host} nói về quà tặng, sự kiện hoặc khuyến mãi trên đuôi .{tld} rẻ tiền: kiểu "
+        "trang hay dùng để lừa lấy tài khoản."
+    ),
+    "scam_words": _(
+        "Trang miễn phí {host} nói về quà tặng, sự kiện hoặc khuyến mãi: kiểu trang hay dùng để "
+        "lừa lấy tài khoản."
+    ),
+    "account_words": _(
+        "Tên miền {host} nói về xác minh, khoá tài khoản, hoàn tiền hoặc nhận quà ({words}): "
+        "ngân hàng và cơ quan thật không đặt tên trang như vậy."
+    ),
+    "shortener": _(
+        "Đường link rút gọn ({host}) che mất trang đích thật: đừng mở nếu không biết chắc người "
+        "gửi."
+    ),
+    "brand_in_path": _(
+        "Trang tự tạo trên {host} mang tên “{brand}”: {brand} không bao giờ dùng trang như vậy; "
+        "trang chính thức là {official}."
+    ),
+    "user_page": _("Trang do người dùng tự tạo trên {host}: ai cũng tạo được, hãy cẩn trọng."),
+}
+FOREIGN = _("Tuy vậy tên miền thuộc nước ngoài (.{tld}), ít khả năng nhắm vào Việt Nam.")
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    score: float
+    params: dict = field(default_factory=dict)
+    brand: Brand | None = None
+    template: str = ""  # the REASONS key when it differs from code
+    foreign: bool = False
+
+    @property
+    def reason(self) -> str:
+        params = dict(self.params)
+        if self.brand is not None:
+            params.setdefault("brand", self.brand.name)
+            params.setdefault("official", self.brand.official)
+        text = str(REASONS[self.template or self.code]).format(**params)
+        if self.foreign:
+            text += " " + str(FOREIGN).format(**params)
+        return text
+
+
+@dataclass(slots=True)
+class LookalikeResult:
+    host: str
+    registrable: str | None
+    score: float = 0.0
+    brand: Brand | None = None
+    official: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def level(self) -> str:
+        if self.score >= STRONG:
+            return "strong"
+        if self.score >= SUSPICIOUS:
+            return "suspicious"
+        return "low"
+
+    @property
+    def flagged(self) -> bool:
+        return self.score >= SUSPICIOUS
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f.reason for f in sorted(self.findings, key=lambda f: -f.score)]
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+
+# --- skeletons: what a label looks like ------------------------------------------------------
+
+
+@cache
+def _skeleton_table() -> dict[int, str]:
+    from confusable_homoglyphs import confusables
+
+    table: dict[int, str] = {}
+    for char, glyphs in confusables.confusables_data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        for glyph in glyphs:
+            c = glyph["c"]
+            if len(c) == 1 and c.isascii() and c.isalnum():
+                table[ord(char)] = c.lower()
+                break
+    # Vietnamese and other Latin letters with marks read as the bare letter (fold()).
+    for cp in range(0xC0, 0x2000):
+        base = unicodedata.normalize("NFD", chr(cp))[0].lower()
+        if base.isascii() and base.isalpha():
+            table.setdefault(cp, base)
+    table[ord("đ")] = "d"
+    return table
+
+
+def _unicode_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return idna.decode(label)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        try:
+            return label[4:].encode("ascii").decode("punycode")
+        except (UnicodeError, ValueError):
+            return label
+
+
+def _scripts(label: str) -> set[str]:
+    scripts = set()
+    for char in label:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            scripts.add(name.split(" ", 1)[0] if name else "?")
+    return scripts
+
+
+# --- splitting a name into words -------------------------------------------------------------
+
+
+@cache
+def _vocabulary() -> tuple[frozenset[str], int]:
+    words = set(word_index()) | set(token_index()) | CONTEXT_WORDS | SCAM_WORDS | FILLERS
+    for brand in brands().values():
+        words |= {label for label in brand.labels if len(label) >= 3}
+    return frozenset(words), max(len(w) for w in words)
+
+
+@lru_cache(maxsize=8192)
+def segment(token: str) -> tuple[str, ...]:
+    """A run of letters as known words ("acbonline" -> acb, online), fewest pieces; () if none."""
+    vocabulary, longest = _vocabulary()
+    if token in vocabulary:
+        return (token,)
+    n = len(token)
+    if n > 40:
+        return ()
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(n):
+        done = best[i]
+        if done is None:
+            continue
+        for j in range(i + 1, min(n, i + longest) + 1):
+            piece = token[i:j]
+            if piece in vocabulary and (i == 0 or piece not in FILLERS):
+                candidate = (*done, piece)
+                old = best[j]
+                if old is None or len(candidate) < len(old):
+                    best[j] = candidate
+    return best[n] or ()
+
+
+_SPLIT = re.compile(r"[a-z]+|[0-9]+")
+
+
+def _parts(label: str) -> list[str]:
+    """The words of a label: split on hyphens and digit runs, then into known words."""
+    parts: list[str] = []
+    for run in _SPLIT.findall(label):
+        if run.isdigit():
+            parts.append(run)
+            continue
+        pieces = segment(run)
+        parts.extend(pieces if pieces else [run])
+    return parts
+
+
+# --- the scorer ------------------------------------------------------------------------------
+
+
+@cache
+def _word_regex() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in word_index()))
+
+
+@cache
+def _typo_targets() -> tuple[list[str], list[Brand]]:
+    targets: dict[str, Brand] = {}
+    for brand in brands().values():
+        for word in (*brand.words, *brand.labels):
+            # Six letters and less ("tpbank", "mbbank") are one letter away from banks of
+            # other countries ("tbank", "mbank"): too close to call a typo.
+            if len(word) >= 7:
+                targets.setdefault(word, brand)
+    return list(targets), list(targets.values())
+
+
+def _typo(candidate: str) -> tuple[str, Brand, int] | None:
+    targets, owners = _typo_targets()
+    if len(candidate) < 5:
+        return None
+    hit = extractOne(candidate, targets, scorer=OSA.distance, score_cutoff=2)
+    if hit is None:
+        return None
+    target, distance, index = hit
+    allowed = 1 if len(target) < 10 else 2
+    if distance == 0 or distance > allowed or abs(len(target) - len(candidate)) > allowed:
+        return None
+    if target[0] != candidate[0] and distance > 1:
+        return None
+    return target, owners[index], int(distance)
+
+
+class _Host:
+    """One host name taken apart once."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.registrable = registrable_domain(host)
+        self.suffix = public_suffix(host) or ""
+        suffix_labels = self.suffix.count(".") + 1 if self.suffix else 0
+        raw_labels = host.split(".")
+        name_labels = raw_labels[: len(raw_labels) - suffix_labels] if suffix_labels else raw_labels
+        self.unicode_labels = [_unicode_label(label) for label in name_labels]
+        table = _skeleton_table()
+        self.labels = [label.translate(table).lower() for label in self.unicode_labels]
+        self.homoglyph = any(not label.isascii() for label in self.unicode_labels)
+        self.tld = self.suffix.rsplit(".", 1)[-1]
+        self.risky_tld = self.tld in RISKY_TLDS
+        self.foreign_cctld = len(self.tld) == 2 and self.tld != "vn" and not self.risky_tld
+        self.platform = self._platform()
+        self.parts = [_parts(label) for label in self.labels]
+        words = {w for parts in self.parts for w in parts}
+        # Long context words count inside a run that does not split into known words
+        # ("vaytinchapshinhan247").
+        joined = "".join(self.labels)
+        found = words | {w for w in CONTEXT_WORDS if len(w) >= 5 and w in joined}
+        self.context = found & CONTEXT_WORDS
+        self.strict_context = found & STRICT_CONTEXT
+        self.theme = found & THEME_WORDS
+        self.vietnamese = (
+            bool(words & {"vn", "vietnam"})
+            or self.tld == "vn"
+            or any(
+                b.category in ("government", "police")
+                for label in self.labels
+                for w, b in word_index().items()
+                if w in label
+            )
+        )
+        self.scam_words = {w for w in words & SCAM_WORDS} | {
+            w for label in self.labels for w in SCAM_WORDS if len(w) >= 6 and w in label
+        }
+
+    def _platform(self) -> str | None:
+        if self.suffix in FREE_HOSTING and self.registrable:
+            return self.suffix
+        host = self.host
+        while "." in host:
+            host = host.split(".", 1)[1]
+            if host in FREE_HOSTING and host != self.host:
+                return host
+        return None
+
+    def modifiers(self, *, strict: bool) -> int:
+        """How many signs say "login, prize or throw-away page" (strict: for global brands)."""
+        if strict:
+            return len(self.strict_context) + int(self.platform is not None)
+        return len(self.context) + int(self.risky_tld) + int(self.platform is not None)
+
+
+def _brand_findings(h: _Host) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    last = len(h.labels) - 1
+
+    def add(code: str, score: float, brand: Brand, **params: object) -> None:
+        if brand.key in seen:
+            return
+        seen.add(brand.key)
+        if brand.category in ("bank", "ewallet", "government", "police"):
+            score += 0.02
+        foreign = h.foreign_cctld and not h.homoglyph
+        if foreign:
+            # Scams aimed at Vietnamese users use .com, .vn or cheap endings; "agibank.com.br"
+            # is a Brazilian bank, not a fake Agribank.
+            score *= 0.55
+        params = {"host": h.host, "registrable": h.registrable, "tld": h.tld, **params}
+        findings.append(Finding(code, min(score, 0.97), params, brand, foreign=foreign))
+
+    for position, label in enumerate(h.labels):
+        compact = label.replace("-", "")
+        variants = [compact]
+        if any(c.isdigit() for c in compact):
+            variants.append(compact.translate(LEET))
+        in_registrable = position == last
+        for variant in variants:
+            for match in _word_regex().finditer(variant):
+                brand = word_index()[match[0]]
+                if len(match[0]) <= 6 and not _glued_to_known_words(variant, match):
+                    continue  # "tpbank" inside "otpbank" is another bank's name
+                strict = brand.is_global
+                mods = h.modifiers(strict=strict)
+                if strict and h.tld == "vn" and brand.category in ("bank", "ewallet"):
+                    mods += 1  # a foreign bank's Vietnamese sites are all on the official list
+                if strict and not mods:
+                    continue
+                if variant != compact:
+                    add("leet", 0.9 + 0.02 * min(mods, 2), brand)
+                elif in_registrable and variant in brand.labels:
+                    add("same_name", 0.85 + 0.05 * min(mods, 2), brand)
+                elif in_registrable:
+                    add("brand_word", 0.8 + 0.05 * min(mods, 2), brand)
+                else:
+                    base = 0.75 if strict else 0.85
+                    add("brand_subdomain", base + 0.05 * min(mods, 2), brand)
+        for word in h.parts[position]:
+            brand = token_index().get(word)
+            if brand is None or brand.key in seen:
+                continue
+            strict = brand.is_global
+            mods = h.modifiers(strict=strict)
+            # The brand word itself must not be what makes the context ("ebank" in ebank).
+            if not mods:
+                continue
+            if brand.key == "chinhphu":
+                if not h.vietnamese:
+                    continue
+                add("gov_fake", 0.9, brand)
+                continue
+            add("brand_token", 0.8 + 0.05 * min(mods - 1, 2), brand)
+    # Typos: the registrable label and its parts, also with digits read as letters.
+    if h.labels:
+        label = h.labels[last]
+        candidates = {label.replace("-", "")} | {p for p in label.split("-") if len(p) >= 5}
+        candidates |= {c.translate(LEET) for c in candidates if any(ch.isdigit() for ch in c)}
+        candidates |= {c.replace("rn", "m").replace("vv", "w") for c in candidates}
+        for candidate in sorted(candidates):
+            hit = _typo(candidate)
+            if hit is None:
+                continue
+            target, brand, distance = hit
+            if brand.key in seen or candidate in brand.labels:
+                continue
+            strict = brand.is_global
+            mods = h.modifiers(strict=strict)
+            if strict and not mods:
+                continue
+            add("typo", 0.8 + 0.05 * min(mods, 2), brand, distance=distance)
+    return findings
+
+
+def _glued_to_known_words(label: str, match: re.Match[str]) -> bool:
+    before, after = label[: match.start()], label[match.end() :]
+    return all(not piece or segment(piece) or piece.isdigit() for piece in (before, after))
+
+
+def _gov_findings(h: _Host) -> list[Finding]:
+    labels = h.host.split(".")
+    for i in range(len(labels) - 1):
+        if labels[i] == "gov" and labels[i + 1] == "vn" and not h.host.endswith(".gov.vn"):
+            return [Finding("gov_fake", 0.95, {"host": h.host}, brands()["chinhphu"], "gov_inside")]
+    return []
+
+
+def _other_findings(h: _Host) -> list[Finding]:
+    findings = []
+    host = {"host": h.host, "tld": h.tld}
+    if h.homoglyph:
+        scripts = set().union(*(_scripts(label) for label in h.unicode_labels))
+        if scripts & LOOKALIKE_SCRIPTS and "LATIN" in scripts:
+            findings.append(Finding("mixed_script", 0.6, host))
+    if h.platform:
+        findings.append(Finding("free_hosting", 0.4, {**host, "platform": h.platform}))
+    if h.risky_tld:
+        if h.scam_words:
+            findings.append(Finding("risky_tld", 0.6, host, template="scam_tld"))
+        else:
+            findings.append(Finding("risky_tld", 0.3, host))
+    elif h.scam_words and h.platform:
+        findings.append(Finding("scam_words", 0.6, host))
+    if h.theme and not any(f.code == "risky_tld" and f.score >= 0.6 for f in findings):
+        score = 0.5 + 0.1 * (h.risky_tld or h.platform is not None)
+        findings.append(
+            Finding("account_words", score, {**host, "words": ", ".join(sorted(h.theme))})
+        )
+    return findings
+
+
+def _combine(result: LookalikeResult) -> LookalikeResult:
+    findings = result.findings
+    if not findings:
+        return result
+    findings.sort(key=lambda f: -f.score)
+    top = findings[0]
+    result.score = round(min(0.99, top.score + 0.03 * (len(findings) - 1)), 3)
+    result.brand = next((f.brand for f in findings if f.brand is not None), None)
+    return result
+
+
+def _official(host: str) -> Brand | None:
+    domains = official_domains()
+    name = host
+    while True:
+        brand = domains.get(name)
+        if brand is not None:
+            return brand
+        if "." not in name:
+            return None
+        name = name.split(".", 1)[1]
+
+
+@lru_cache(maxsize=16384)
+def _score_host(host: str) -> LookalikeResult:
+    host = host.strip(".").lower()
+    result = LookalikeResult(host=host, registrable=registrable_domain(host))
+    if not host:
+        return result
+    parts = canonical_parts("http://" + host + "/")
+    if parts.is_ip:
+        result.findings.append(Finding("ip", 0.55))
+        return _combine(result)
+    brand = _official(host)
+    if brand is not None:
+        result.brand, result.official = brand, True
+        return result
+    if host.endswith(".gov.vn") or shipped_allowlist().covers(host):
+        result.official = True
+        return result
+    h = _Host(host)
+    result.findings = _gov_findings(h) + _brand_findings(h)
+    if h.homoglyph:
+        shown = ".".join([*h.unicode_labels, h.suffix] if h.suffix else h.unicode_labels)
+        for finding in result.findings:
+            if finding.brand is not None:
+                finding.code = finding.template = "homoglyph"
+                finding.score = max(finding.score, 0.95)
+                finding.params["shown"] = shown
+    result.findings = _one_per_brand(result.findings) + _other_findings(h)
+    return _combine(result)
+
+
+def _one_per_brand(findings: list[Finding]) -> list[Finding]:
+    best: dict[str, Finding] = {}
+    for finding in sorted(findings, key=lambda f: -f.score):
+        best.setdefault(finding.brand.key if finding.brand else finding.code, finding)
+    return list(best.values())
+
+
+def _copy(result: LookalikeResult) -> LookalikeResult:
+    return LookalikeResult(
+        host=result.host,
+        registrable=result.registrable,
+        score=result.score,
+        brand=result.brand,
+        official=result.official,
+        findings=list(result.findings),
+    )
+
+
+def score_host(host: str, *, allowlist: Allowlist | None = None) -> LookalikeResult:
+    """How much a canonical host name (punycode, lower case) imitates a protected brand."""
+    if allowlist is not None and allowlist.covers(host):
+        return LookalikeResult(host=host, registrable=registrable_domain(host), official=True)
+    return _copy(_score_host(host))
+
+
+def score_url(url: str, *, allowlist: Allowlist | None = None) -> LookalikeResult:
+    """Like score_host for the URL's host, plus what the path says on shared site builders."""
+    parts = canonical_parts(url)
+    result = score_host(parts.host, allowlist=allowlist)
+    host = parts.host
+    if host in SHORTENERS:
+        result.findings.append(Finding("shortener", 0.3, {"host": host}))
+        result.official = False
+    elif host in PATH_SITE_BUILDERS and parts.path not in ("/", ""):
+        path = fold(parts.path.lower())
+        brand = _path_brand(path)
+        if brand is not None:
+            result.findings.append(Finding("brand_in_path", 0.85, {"host": host}, brand))
+        else:
+            result.findings.append(
+                Finding("free_hosting", 0.35, {"host": host}, template="user_page")
+            )
+        result.official = False
+    return _combine(result)
+
+
+def _path_brand(path: str) -> Brand | None:
+    compact = re.sub(r"[^a-z0-9]", "", path)
+    match = _word_regex().search(compact)
+    if match:
+        return word_index()[match[0]]
+    for piece in re.findall(r"[a-z]+", path):
+        for word in segment(piece):
+            brand = token_index().get(word)
+            if brand is not None and not brand.is_global:
+                return brand
+    return None
+
+
+def score_domain(value: str, *, allowlist: Allowlist | None = None) -> LookalikeResult:
+    """A domain or URL as people write it ("https://x.com/a", "X.COM")."""
+    value = value.strip()
+    if "/" in value or value.lower().startswith(("http:", "https:")):
+        return score_url(value, allowlist=allowlist)
+    return score_host(canonical_parts("http://" + value + "/").host, allowlist=allowlist)

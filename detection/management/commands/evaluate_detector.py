@@ -1,0 +1,107 @@
+"""Precision, recall, F1 and confusion matrices of the message analysis on a labelled CSV.
+
+    manage.py evaluate_detector FILE.csv       columns content,label[,sender_type]
+    manage.py evaluate_detector --cv           5-fold cross-validation on the seed corpus
+
+The whole analysis counts a message as scam when its risk is "high"; the figures for "medium or
+high" (any warning) and for the classifier alone (P(scam) >= 0.5) follow. When the file has a
+sender_type column, it is passed to the analysis as the sender hint (--no-sender to ignore it).
+Nothing is listed in a fresh database, so this measures detection of what is not listed yet.
+"""
+
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from detection import classifier
+from detection.evaluation import Confusion, evaluate_messages, read_messages
+
+
+class Command(BaseCommand):
+    help = "Đo độ chính xác, độ phủ của phân tích tin nhắn trên một tệp CSV có nhãn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", help="CSV: content,label[,sender_type]")
+        parser.add_argument("--no-sender", action="store_true", help="bỏ qua cột sender_type")
+        parser.add_argument(
+            "--cv", action="store_true", help="kiểm tra chéo 5 phần trên kho tin mẫu"
+        )
+        parser.add_argument("--errors", type=int, default=0, help="in N tin bị đoán sai")
+
+    def handle(self, *args, file: str | None, no_sender: bool, cv: bool, errors: int, **options):
+        if cv:
+            return self._cross_validate()
+        if not file:
+            raise CommandError("Cần tên tệp CSV (hoặc --cv).")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Không thấy tệp {file}.")
+        try:
+            rows = read_messages(path)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        started = time.perf_counter()
+        report = evaluate_messages(rows, use_sender=not no_sender)
+        elapsed = time.perf_counter() - started
+        self._print(report, len(rows), elapsed, errors)
+
+    def _print(self, report, count: int, elapsed: float, errors: int) -> None:
+        write = self.stdout.write
+        write(f"{count} messages, {report.analysis.tp + report.analysis.fn} scams")
+        for line in report.analysis.lines("whole analysis (risk high = scam)"):
+            write(line)
+        for line in report.warning.lines("whole analysis (medium or high = scam)"):
+            write(line)
+        for line in report.classifier.lines("classifier alone (P >= 0.5)"):
+            write(line)
+        write(f"{1000 * elapsed / max(count, 1):.2f} ms per message")
+        for number, row, risk, z in report.errors[:errors]:
+            write(f"  #{number} label={row.label} risk={risk} z={z:.2f} {row.content[:100]!r}")
+        a, c = report.analysis, report.classifier
+        write(
+            f"RESULT precision={a.precision:.4f} recall={a.recall:.4f} f1={a.f1:.4f} "
+            f"classifier_precision={c.precision:.4f} classifier_recall={c.recall:.4f} "
+            f"classifier_f1={c.f1:.4f} messages={count}"
+        )
+
+    def _cross_validate(self) -> None:
+        from sklearn.model_selection import StratifiedKFold
+
+        from detection.analysis import analyse_message
+        from indicators.matcher import MatcherIndex
+
+        examples = classifier.load_seed()
+        labels = [e.label for e in examples]
+        folds = StratifiedKFold(5, shuffle=True, random_state=0)
+        scored: list[tuple[int, float, float]] = []
+        empty = MatcherIndex([])
+        for train, test in folds.split(examples, labels):
+            model = classifier.fit([examples[i] for i in train])
+            for i in test:
+                analysis = analyse_message(examples[i].content, matcher=empty, model=model)
+                scored.append((labels[i], analysis.z, analysis.probability))
+        self.stdout.write(f"5-fold cross-validation on the seed corpus ({len(examples)} messages)")
+        self.stdout.write("threshold on z  precision  recall  f1     (z: log-odds of the analysis)")
+        best = None
+        for step in range(-4, 13):
+            threshold = step / 4
+            confusion = Confusion()
+            for label, z, _ in scored:
+                confusion.add(label == 1, z >= threshold)
+            self.stdout.write(
+                f"  {threshold:>6.2f}        {confusion.precision:.3f}      "
+                f"{confusion.recall:.3f}   {confusion.f1:.3f}"
+            )
+            if best is None or confusion.f1 > best[1].f1:
+                best = (threshold, confusion)
+        clf = Confusion()
+        for label, _, p in scored:
+            clf.add(label == 1, p >= 0.5)
+        for line in clf.lines("classifier alone (P >= 0.5)"):
+            self.stdout.write(line)
+        assert best is not None
+        self.stdout.write(
+            f"RESULT best_threshold={best[0]:.2f} f1={best[1].f1:.4f} "
+            f"classifier_f1={clf.f1:.4f} messages={len(examples)}"
+        )

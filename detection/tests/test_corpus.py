@@ -1,0 +1,100 @@
+"""The seed corpus the team wrote: size, balance, coverage, and no evaluation data in it."""
+
+import csv
+from collections import Counter
+
+import pytest
+
+from detection.classifier import SEED_CORPUS, load_seed, prepare, split
+from lib.shared_data import shared_file
+
+SCAM_TYPES = {
+    # every scam type the issue names
+    "bank_phishing",
+    "otp_request",
+    "police_impersonation",
+    "safe_account",
+    "debt_collection",
+    "malware_app",
+    "job_task",
+    "prize_fee",
+    "parcel_fee",
+    # and the others people meet
+    "loan",
+    "investment",
+    "family_emergency",
+    "telecom_sim",
+    "utility_bill",
+    "tax_refund",
+    "refund_support",
+    "wrong_transfer",
+    "gambling",
+}
+ORDINARY_TYPES = {
+    "ordinary_bank",
+    "ordinary_otp",
+    "ordinary_bank_notice",
+    "ordinary_telecom",
+    "ordinary_delivery",
+    "ordinary_family",
+    "ordinary_work",
+    "ordinary_gov",
+    "ordinary_shop",
+}
+
+
+def rows():
+    with SEED_CORPUS.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_corpus_has_at_least_400_messages_about_45_percent_scams():
+    data = rows()
+    assert len(data) >= 400
+    share = sum(row["label"] == "1" for row in data) / len(data)
+    assert 0.4 <= share <= 0.5
+
+
+def test_corpus_covers_every_scam_type_and_ordinary_kind():
+    counts = Counter(row["scam_type"] for row in data_rows())
+    assert SCAM_TYPES <= set(counts)
+    assert ORDINARY_TYPES <= set(counts)
+    for scam_type in SCAM_TYPES:
+        assert counts[scam_type] >= 4, scam_type
+    labels = {row["scam_type"]: row["label"] for row in data_rows()}
+    assert all(labels[t] == "0" for t in ORDINARY_TYPES)
+
+
+def data_rows():
+    return rows()
+
+
+def test_corpus_mixes_messages_with_and_without_diacritics():
+    data = rows()
+    plain = sum(1 for row in data if row["content"].isascii())
+    assert 0.25 * len(data) <= plain <= 0.75 * len(data)
+
+
+def test_corpus_has_no_duplicates_even_after_folding():
+    prepared = [prepare(row["content"]) for row in rows()]
+    assert len(prepared) == len(set(prepared))
+
+
+def test_holdout_split_is_stable_and_about_fifteen_percent():
+    examples = load_seed()
+    train, holdout = split(examples)
+    assert 0.08 <= len(holdout) / len(examples) <= 0.22
+    again = split(examples)[1]
+    assert [e.content for e in holdout] == [e.content for e in again]
+    assert {e.label for e in holdout} == {0, 1}
+
+
+@pytest.mark.slow
+def test_corpus_shares_no_message_with_the_evaluation_file():
+    path = shared_file("sms/vi_sms_dev.csv")
+    if path is None:
+        pytest.skip("../shared/data/sms/vi_sms_dev.csv is absent on this machine")
+    with path.open(encoding="utf-8", newline="") as handle:
+        evaluation = {prepare(row["content"]).strip() for row in csv.DictReader(handle)}
+    ours = {prepare(row["content"]).strip() for row in rows()}
+    assert not ours & evaluation

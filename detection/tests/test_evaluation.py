@@ -1,0 +1,165 @@
+"""evaluate_detector and evaluate_lookalikes, on small files here and on the shared data."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from detection.evaluation import (
+    Confusion,
+    LookalikeReport,
+    evaluate_bad,
+    evaluate_good,
+    evaluate_messages,
+    is_bank_or_agency,
+    read_entries,
+    read_messages,
+)
+from indicators.matcher import reset_matcher
+from lib.shared_data import shared_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clean_matcher():
+    reset_matcher()
+    yield
+    reset_matcher()
+
+
+def result_line(output: str) -> dict[str, float]:
+    last = output.strip().splitlines()[-1]
+    assert last.startswith("RESULT ")
+    return {k: float(v) for k, v in (pair.split("=") for pair in last.split()[1:])}
+
+
+def test_confusion_matrix_arithmetic():
+    confusion = Confusion()
+    for truth, predicted in [(1, 1), (1, 1), (1, 0), (0, 1), (0, 0), (0, 0)]:
+        confusion.add(bool(truth), bool(predicted))
+    assert (confusion.tp, confusion.fn, confusion.fp, confusion.tn) == (2, 1, 1, 2)
+    assert confusion.precision == pytest.approx(2 / 3)
+    assert confusion.recall == pytest.approx(2 / 3)
+    assert confusion.f1 == pytest.approx(2 / 3)
+
+
+def test_evaluate_detector_prints_metrics_matrices_and_result(tmp_path):
+    path = tmp_path / "small.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["content", "label", "sender_type"])
+        writer.writerow(
+            [
+                "Vietcombank: xac thuc tai khoan tai vietcombank-xacthuc.com ngay.",
+                1,
+                "personal_number",
+            ]
+        )
+        writer.writerow(["Chuyen tien vao tai khoan an toan cua co quan dieu tra.", 1, ""])
+        writer.writerow(["Me oi con ve muon nhe.", 0, "personal_number"])
+        writer.writerow(["Ma OTP cua ban la 123456. Khong chia se cho ai.", 0, "brandname"])
+    out = io.StringIO()
+    call_command("evaluate_detector", str(path), stdout=out)
+    text = out.getvalue()
+    assert "whole analysis (risk high = scam)" in text and "classifier alone" in text
+    assert "actual scam" in text and "actual ordinary" in text
+    result = result_line(text)
+    assert result["messages"] == 4
+    assert result["precision"] == 1.0 and result["recall"] == 1.0
+
+
+def test_evaluate_detector_needs_the_columns(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("text,y\nabc,1\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("evaluate_detector", str(path), stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("evaluate_detector", str(tmp_path / "missing.csv"), stdout=io.StringIO())
+
+
+def test_evaluate_lookalikes_on_small_lists(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            [
+                {"url": "http://vietcombank-xacthuc.com/*", "type": "phishing"},
+                {"url": "https://acb.vn-ebanks.xyz/*", "type": "phishing"},
+                {"url": "https://www.facebook.com/some.page/*", "type": "impersonate_fake"},
+                {"url": "http://game-bai.xyz/*", "type": "scam"},  # another type: left out
+            ]
+        ),
+        encoding="utf-8",
+    )
+    good = tmp_path / "good.csv"
+    good.write_text("1,google.com\n2,vietcombank.com.vn\n3,macbook.com\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("evaluate_lookalikes", "--bad", str(bad), "--good", str(good), stdout=out)
+    result = result_line(out.getvalue())
+    assert result == {
+        "recall": 1.0,
+        "bank_agency_recall": 1.0,
+        "fp_rate": 0.0,
+        "bad": 2.0,
+        "bank_agency": 2.0,
+        "good": 3.0,
+    }
+
+
+def test_bank_and_agency_selection_does_not_use_the_scorer():
+    assert is_bank_or_agency("vietcombank-xacthuc.com")
+    assert is_bank_or_agency("hethongbank.com")
+    assert is_bank_or_agency("dichvucong-gov.top")
+    assert not is_bank_or_agency("sukien-lienquan.ga")
+
+
+# --- the shared data: the targets of the issue -------------------------------------------------
+
+
+def need(relative: str):
+    path = shared_file(relative)
+    if path is None:
+        pytest.skip(f"../shared/data/{relative} is absent on this machine")
+    return path
+
+
+@pytest.mark.slow
+def test_lookalike_false_positive_rate_on_tranco_top_50k_is_at_most_half_a_percent():
+    report = LookalikeReport()
+    evaluate_good(read_entries(need("tranco/tranco_top_50k.csv")), report)
+    assert report.good == 50_000
+    assert report.fp_rate <= 0.005
+
+
+@pytest.mark.slow
+def test_lookalike_recall_on_bank_and_agency_impersonation_entries():
+    report = LookalikeReport()
+    path = need("chongluadao/typed-blacklist-2021.json")
+    evaluate_bad(read_entries(path, types={"phishing", "impersonate_fake"}), report)
+    # The issue asks for this figure to be reported; 0.85 guards against regressions.
+    assert report.subset >= 50
+    assert report.subset_recall >= 0.85
+
+
+@pytest.mark.slow
+def test_message_analysis_on_real_sms_does_not_regress():
+    rows = read_messages(need("sms/vi_sms_dev.csv"))
+    report = evaluate_messages(rows)
+    # Floors below what the analysis reaches today (see the report of issue 6); the targets of
+    # the issue are in the test below.
+    assert report.analysis.precision >= 0.75
+    assert report.analysis.recall >= 0.40
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="issue 6 target not reached yet: precision 0.95, recall 0.90", strict=False
+)
+def test_message_analysis_on_real_sms_meets_the_issue_targets():
+    rows = read_messages(need("sms/vi_sms_dev.csv"))
+    report = evaluate_messages(rows)
+    assert report.analysis.precision >= 0.95
+    assert report.analysis.recall >= 0.90
