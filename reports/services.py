@@ -157,6 +157,10 @@ def submit_report(
             report.indicators.set(indicators)
             _save_files(files, saved, report=report)
             file_into_cases(report=report, indicators=indicators)
+            if report.message_text:
+                from .tasks import score_report_cases_task
+
+                transaction.on_commit(lambda: score_report_cases_task.enqueue(report.pk))
     except IntegrityError:
         _discard_files(saved)
         if (found := earlier()) is not None:  # a concurrent retry won the race
@@ -278,6 +282,22 @@ def set_case_risk_score(*, case: Case, score: float) -> Case:
     case.priority = compute_priority(case)
     case.save(update_fields=["risk_score", "priority"])
     return case
+
+
+def score_cases_of_report(*, report: Report) -> list[Case]:
+    """Let the detection app rate the messages of each case this report is in: the most
+    dangerous cases rise in the verifiers' queue before anyone has read them."""
+    from detection.analysis import score_case_text
+
+    scored = []
+    for case in report.cases.all():
+        texts = list(
+            case.reports.exclude(message_text="")
+            .order_by("-created_at")
+            .values_list("message_text", flat=True)[:20]
+        )
+        scored.append(set_case_risk_score(case=case, score=score_case_text(texts=texts).score))
+    return scored
 
 
 def refresh_priorities() -> int:

@@ -17,3 +17,10 @@ def purge_personal_data_task() -> dict:
 def refresh_priorities_task() -> int:
     """Re-score open cases: recency is part of the priority."""
     return services.refresh_priorities()
+
+
+@task()
+def score_report_cases_task(report_id: int) -> int:
+    """Rate the cases of a new report with the detection app (orders the verifiers' queue)."""
+    report = services.Report.objects.filter(pk=report_id).first()
+    return len(services.score_cases_of_report(report=report)) if report else 0

@@ -242,9 +242,29 @@ def confirm_proposal(*, proposal: ListingProposal, verifier) -> ListingProposal:
                 reason=proposal.public_reason,
                 action=AuditAction.APPEAL_UPHELD,
             )
+        if proposal.case_id and proposal.action == ProposalAction.LIST:
+            _teach_detector(proposal.case, verifier)
         if proposal.case_id:
             _close_if_decided(proposal.case, verifier)
     return proposal
+
+
+def _teach_detector(case: Case, verifier) -> None:
+    """Messages of a case confirmed as a scam become labelled examples for the next
+    `manage.py train_detector` (each report once)."""
+    from detection.models import LabelledMessage
+    from detection.services import label_message
+
+    for report in case.reports.exclude(message_text=""):
+        source = f"report:{report.pk}"
+        if not LabelledMessage.objects.filter(source=source).exists():
+            label_message(
+                content=report.message_text[:5000],
+                label=1,
+                labelled_by=verifier,
+                scam_type=report.scam_type,
+                source=source,
+            )
 
 
 def confirm_listing(*, case: Case, verifier) -> ListingProposal:
