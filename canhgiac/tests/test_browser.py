@@ -2,16 +2,10 @@
 
 import pytest
 
-from orgs.testing import PASSWORD, build_world
+from orgs.browser_testing import assert_fits_phone, sign_in
+from orgs.testing import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def assert_fits_phone(page):
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"page is {overflow}px wider than the 360px screen"
 
 
 def test_public_home_renders_on_a_phone_without_console_errors(live_server, page, console_errors):
@@ -37,10 +31,7 @@ def test_language_switcher_works_in_the_browser(live_server, page, console_error
 
 def test_staff_home_lists_what_the_person_may_do(live_server, page, console_errors):
     build_world()
-    page.goto(live_server.url + "/staff/")
-    page.get_by_label("Tên đăng nhập").fill("manager_d1")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url, "manager_d1")
     page.wait_for_url(live_server.url + "/staff/")
     permissions = page.get_by_test_id("permissions").inner_text()
     assert "Giao bài học, xem tiến độ" in permissions
@@ -52,10 +43,7 @@ def test_staff_home_lists_what_the_person_may_do(live_server, page, console_erro
 
 def test_totp_setup_page_shows_the_qr_code_within_the_csp(live_server, page, console_errors):
     build_world()
-    page.goto(live_server.url + "/staff/login/")
-    page.get_by_label("Tên đăng nhập").fill("verifier_d1")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url, "verifier_d1")
     page.wait_for_url("**/staff/otp/setup/**")
     assert page.locator(".qr svg").is_visible()
     assert_fits_phone(page)

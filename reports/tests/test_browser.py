@@ -5,18 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from orgs.browser_testing import assert_fits_phone
 from orgs.testing import build_world
 from reports.models import Evidence, Report
 from reports.tests.factories import png_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def assert_fits_phone(page):
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"page is {overflow}px wider than the 360px screen"
 
 
 def test_citizen_reports_a_scam_from_a_phone(live_server, page, console_errors):

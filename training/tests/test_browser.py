@@ -2,7 +2,8 @@
 
 import pytest
 
-from orgs.testing import PASSWORD, build_world
+from orgs.browser_testing import assert_fits_phone, sign_in
+from orgs.testing import build_world
 from training.content import load_content
 from training.models import Attempt, Certificate, Lesson, Question
 
@@ -11,23 +12,13 @@ from .factories import make_assignment, make_quiz
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def assert_fits_phone(page):
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the 360px screen"
-
-
 def test_staff_member_takes_a_lesson_and_a_quiz_on_a_phone(live_server, page, console_errors):
     world = build_world()
     load_content()
     lesson = Lesson.objects.get(slug="gia-danh-cong-an-vien-kiem-sat-toa-an")
     course = make_assignment(world, lessons=[lesson], quiz=make_quiz(count=3))
 
-    page.goto(live_server.url + "/staff/login/?next=/staff/training/")
-    page.get_by_label("Tên đăng nhập").fill("staff_d1_c1")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url, "staff_d1_c1", next_path="/staff/training/")
     page.wait_for_url(live_server.url + "/staff/training/")
     assert_fits_phone(page)
 
