@@ -36,7 +36,7 @@ from indicators.matcher import MatcherIndex, Verdict, get_matcher
 from .brands import FINANCIAL_OR_STATE, Brand, brands_mentioned
 from .classifier import Phrase, TrainedModel, get_model
 from .lookalike import STRONG, SUSPICIOUS, LookalikeResult, score_host, score_url
-from .rules import RuleHit, evaluate
+from .rules import OBFUSCATION_MIN, RuleHit, broken_words, evaluate
 from .text import clean, fold
 
 BIAS = -0.5
@@ -47,8 +47,22 @@ MAX_INDICATORS = 30
 SENDER_TYPES = ("brandname", "shortcode", "personal_number")
 # Offers that businesses must send under a registered brandname (advertising rules).
 OFFER_CODES = frozenset(
-    {"loan", "job_offer", "task_scam", "prize", "gambling", "investment", "off_channel"}
+    {
+        "loan",
+        "job_offer",
+        "task_scam",
+        "prize",
+        "gambling",
+        "investment",
+        "off_channel",
+        "adult_service",
+        "fake_documents",
+    }
 )
+# Formats of a genuine notice (an OTP, a balance alert, "call 1900 ..."): they reassure only when
+# a registered sender could have sent them; copied into a text from a personal number, a bank's
+# notice is a spoof.
+NOTICE_CODES = frozenset({"otp_notice", "balance_notice", "official_channel"})
 
 RISK_LABELS = {
     "low": gettext_lazy("Rủi ro thấp"),
@@ -136,6 +150,18 @@ ADVICE = {
     ),
     "sender": gettext_lazy(
         "Ngân hàng và cơ quan nhà nước không nhắn tin từ số điện thoại cá nhân."
+    ),
+    "fine": gettext_lazy(
+        "Tra cứu phạt nguội trên trang chính thức của Cục Cảnh sát giao thông (csgt.vn) hoặc "
+        "trong VNeID; không gọi số lạ, không nộp phạt qua tài khoản cá nhân."
+    ),
+    "adult": gettext_lazy(
+        "Đừng chuyển tiền cọc, đừng gửi ảnh riêng tư cho người lạ; đừng gọi các đầu số 1900 "
+        "được mời “tâm sự”."
+    ),
+    "documents": gettext_lazy(
+        "Bằng cấp, giấy tờ chỉ do cơ quan có thẩm quyền cấp; mua giấy tờ giả là phạm pháp và "
+        "thường mất tiền cọc."
     ),
 }
 CLOSING = {
@@ -300,13 +326,17 @@ SPEAKER_CHARS = 60
 NOT_SPEAKERS = frozenset({"social", "game"})
 
 
-def _mentions_outside(folded: str, found: list[Found]) -> tuple[list[Brand], list[Brand]]:
-    """Brands the message names outside its links, and those it speaks for."""
+def _without_links(folded: str, found: list[Found]) -> str:
     masked = list(folded)
     for item in found:
         if item.kind in (Kind.URL, Kind.DOMAIN, Kind.EMAIL):
             masked[item.start : item.end] = " " * (item.end - item.start)
-    text = "".join(masked)
+    return "".join(masked)
+
+
+def _mentions_outside(text: str) -> tuple[list[Brand], list[Brand]]:
+    """Brands the message names outside its links (text: folded, links masked), and those it
+    speaks for."""
     mentioned = brands_mentioned(text)
     head = text[:SPEAKER_CHARS] + " " + " ".join(re.findall(r"\[[^\]]{1,30}\]", text))
     speakers = [b for b in brands_mentioned(head) if b.category not in NOT_SPEAKERS]
@@ -468,7 +498,10 @@ def _contact_reasons(
                     "thoại cá nhân: doanh nghiệp thật phải nhắn bằng tên thương hiệu đã đăng ký, "
                     "tin như vậy là tin rác và thường là lừa đảo."
                 ),
-                1.0,
+                # Advertising from a personal SIM is unlawful spam in Vietnam (Decree 91/2020):
+                # honest businesses cannot send it, so it weighs as much as a brand spoken for
+                # from a personal number.
+                1.5,
                 "sender",
                 "personal_offer",
                 "sender",
@@ -498,6 +531,23 @@ def _contact_reasons(
             )
         )
     return reasons
+
+
+def _obfuscation_reasons(unlinked: str) -> list[Reason]:
+    if broken_words(unlinked) < OBFUSCATION_MIN:
+        return []
+    return [
+        Reason(
+            _(
+                "Chữ trong tin nhắn bị cố tình viết méo (chèn dấu lạ, thay chữ bằng số) để lọt qua "
+                "bộ lọc tin rác: tin quảng cáo thật không viết như vậy."
+            ),
+            2.0,
+            "rule",
+            "obfuscated",
+            "spam",
+        )
+    ]
 
 
 def _rule_reasons(hits: list[RuleHit]) -> list[Reason]:
@@ -547,14 +597,18 @@ def analyse_message(
     folded = fold(cleaned)
     results, found = _indicators(cleaned, matcher)
     hits, codes = evaluate(folded)
-    mentioned, speakers = _mentions_outside(folded, found)
+    unlinked = _without_links(folded, found)
+    mentioned, speakers = _mentions_outside(unlinked)
     explanation = model.explain(cleaned)
 
     all_reasons = (
         _link_reasons(results, codes, mentioned, speakers)
         + _rule_reasons(hits)
         + _contact_reasons(results, codes, mentioned, sender_type)
+        + _obfuscation_reasons(unlinked)
     )
+    if sender_type == "personal_number" and any(r.code == "personal_sender" for r in all_reasons):
+        all_reasons = [r for r in all_reasons if r.code not in NOTICE_CODES]
     z = BIAS + CLASSIFIER_WEIGHT * _logit(explanation.probability)
     z += sum(r.weight for r in all_reasons)
     listed = any(r.kind == "listed" for r in all_reasons)

@@ -29,6 +29,9 @@ class Rule:
     pattern: re.Pattern[str] | None = None
     needs: tuple[str, ...] = ()
     negatable: bool = False
+    # Codes that cancel this rule: a message that carries the OTP itself is a notice, not a
+    # request for it.
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ RULES: tuple[Rule, ...] = (
             r"minh|to|toi)|qua zalo)",
         ),
         negatable=True,
+        unless=("otp_notice",),
     ),
     Rule(
         "card_data",
@@ -190,6 +194,16 @@ RULES: tuple[Rule, ...] = (
             r"nguoi tham chieu",
             r"danh sach den",
             r"doi xu ly",
+            # "Recovery centres" that call a late payment a crime and threaten your reputation.
+            r"lam dung (?:su )?tin nhiem",
+            r"chiem doat tai san",
+            r"bat hop tac",
+            r"tron tranh",
+            r"uy tin\W{1,3}danh du",
+            r"(?:trung tam|cong ty|bo phan) (?:quan ly|thu hoi|xu ly) no",
+            r"(?:lien he|bao|thong bao|goi) (?:cho )?(?:nguoi than|gia dinh)\W{1,3}"
+            r"(?:gia dinh|nguoi than|ban be|dong nghiep|tham chieu)",
+            r"xu ly tai (?:nha|dia phuong|noi cu tru)",
         ),
     ),
     Rule(
@@ -210,6 +224,9 @@ RULES: tuple[Rule, ...] = (
             r"lai phat",
             r"phi phat",
             r"tat toan (?:khoan )?no",
+            r"tre hen",
+            r"(?:so tien|khoan) (?:qua han|no qua han)",
+            r"khoan no",
         ),
     ),
     Rule(
@@ -241,6 +258,7 @@ RULES: tuple[Rule, ...] = (
             r"ngay lap tuc",
             r"khan cap",
             r"lan cuoi",
+            r"thong bao cuoi cung",
             r"(?:het han|qua han|qua gio) (?:trong )?(?:hom nay|toi nay)",
             r"trong (?:hom nay|ngay hom nay|toi nay)",
         ),
@@ -306,9 +324,15 @@ RULES: tuple[Rule, ...] = (
             r"khong can (?:kinh nghiem|von)",
             r"luong (?:cao|\d+ ?(?:k|tr|trieu|nghin)?(?:/| mot | moi )ngay)",
             r"thu nhap (?:tu )?\d",
-            r"\d+ ?(?:k|tr|trieu|nghin)(?: ?- ?\d+ ?(?:k|tr|trieu|nghin))?/ngay",
+            r"\d+ ?(?:k|tr|trieu|nghin)(?: ?- ?\d+ ?(?:k|tr|trieu|nghin))? ?/ ?ngay",
             r"tuyen (?:gap|dung gap)",
             r"nhan viec",
+            r"kiem (?:them )?(?:thu nhap|tien)",
+            r"kiem \d+ ?(?:k|tr|trieu|nghin)",
+            r"(?:thoi gian|luc) ranh",
+            r"ban thoi gian",
+            r"chi can (?:1|mot) (?:chiec )?(?:dien thoai|smartphone)",
+            r"nhan (?:tien|luong) (?:trong|cuoi) ngay",
         ),
     ),
     Rule(
@@ -327,6 +351,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:like|tha tim|binh luan|theo doi) (?:va binh luan )?(?:video|bai|cho (?:cac )?shop)",
             r"danh gia (?:san pham|khach san)",
             r"xem video (?:youtube|tiktok)",
+            r"binh luan (?:tiktok|youtube|facebook|video|san pham)",
+            r"(?:like|tha tim|follow) (?:video |kenh )?(?:tiktok|youtube|shopee)",
             r"luot theo doi",
             r"mo tai khoan ngan hang cho",
         ),
@@ -593,7 +619,8 @@ RULES: tuple[Rule, ...] = (
         _any(
             r"nha cai",
             r"tai xiu",
-            r"ban ca",
+            r"(?:game|choi) ban ca",
+            r"ban ca (?:doi thuong|an xu|online)",
             r"lo de",
             r"soi keo",
             r"no hu",
@@ -603,6 +630,17 @@ RULES: tuple[Rule, ...] = (
             r"ca cuoc",
             r"nap lan dau tang",
             r"1 an \d",
+            # Sign-up and first-deposit bonuses, odds and "fast withdrawals" of betting sites.
+            r"nap (?:dau|lan dau) (?:tang|thuong|x2)",
+            r"dang k[iy](?: moi)? tang \d",
+            r"tan thu",
+            r"t[iy] ?le (?:cuoc|keo|an)",
+            r"vong cuoc",
+            r"cuoc (?:cao|tang|thang|the thao|bong da)",
+            r"thang rut",
+            r"rut (?:tien )?cuc nhanh",
+            r"hoan (?:tra|tien cuoc) khong gioi han",
+            r"nap \d+ ?k? (?:thuong|tang|nhan) \d",
         ),
     ),
     Rule(
@@ -635,6 +673,7 @@ RULES: tuple[Rule, ...] = (
             r"nhan hoan tien",
             r"nhan (?:tien )?(?:hoan|boi thuong)",
             r"duoc hoan (?:thue|phi|tien)",
+            r"hoan tien (?:don hang|san pham|cho don)",
             r"hoan (?:phi|thue)",
             r"tro cap",
         ),
@@ -651,6 +690,10 @@ RULES: tuple[Rule, ...] = (
             r"(?:qua|tren) (?:zalo|telegram) (?:de|cua)",
             r"t\.me/",
             r"nhom (?:zalo|telegram)",
+            r"(?:add|them|ket ban) (?:zalo|tele(?:gram)?)",
+            r"zalo\.me/ ?\d+",
+            r"zalo id",
+            r"(?:nhan|nhan tin|inbox) (?:vao|qua) (?:facebook|fanpage|messenger|trang)",
         ),
     ),
     Rule(
@@ -662,7 +705,7 @@ RULES: tuple[Rule, ...] = (
             # What a phishing page wants you to do; "đăng ký", "tra cứu", "xem chi tiết" at a
             # link are what ordinary marketing says.
             r"(?:cap nhat|xac thuc|xac minh|xac nhan|kich hoat|dang nhap|mo khoa|khoi phuc"
-            r"|huy (?:giao dich|lenh|dich vu|ngay)|doi mat khau|nop phat|nhan (?:tien|qua|thuong"
+            r"|huy (?:giao dich|lenh|dich vu|ngay|thanh toan)|doi mat khau|nop phat|nhan (?:tien|qua|thuong"
             r"|hoan tien|giai|boi thuong))",
         ),
     ),
@@ -681,6 +724,86 @@ RULES: tuple[Rule, ...] = (
             r"giay to tuy than",
         ),
     ),
+    Rule(
+        "job_chat",
+        "job",
+        1.5,
+        _(
+            "Tin tuyển người mà chỉ cho liên hệ qua Zalo, Telegram của một cá nhân: việc làm thật "
+            "có tên công ty, địa chỉ và quy trình tuyển dụng rõ ràng."
+        ),
+        needs=("job_offer", "off_channel"),
+    ),
+    # --- Fines, robocalls, illegal services ----------------------------------------------------
+    Rule(
+        "traffic_fine",
+        "fine",
+        1.5,
+        _(
+            "Tin nhắn báo bạn có biên lai, biên bản phạt giao thông chưa nộp: cơ quan thật gửi "
+            "thông báo bằng văn bản và cho tra cứu trên trang chính thức, không nhắn tin bảo gọi số "
+            "lạ để nộp phạt."
+        ),
+        _any(
+            r"phat nguoi",
+            r"chua (?:nop|dong|thanh toan) (?:tien )?phat",
+            r"(?:bien lai|bien ban|quyet dinh xu phat)[^.!?\n]{0,40}(?:chua (?:nop|dong|thanh toan)"
+            r"|nop phat)",
+            r"(?:nop|dong) phat (?:nguoi|vi pham|giao thong)",
+        ),
+    ),
+    Rule(
+        "press_key",
+        "telecom",
+        1.2,
+        _(
+            "Tin nhắn bảo bấm phím trên bàn phím hay gọi lại để “nghe lời nhắn”, “gặp tổng đài "
+            "viên”: cuộc gọi tự động giả nhà mạng, cơ quan nhà nước dẫn tới kẻ gian hoặc tới đầu số "
+            "tính cước cao."
+        ),
+        _any(
+            r"(?:an|bam|nhan) (?:phim|so) \d(?![\d])",
+            r"de nghe lai (?:loi nhan|tin nhan|noi dung)",
+            r"loi nhan thoai",
+        ),
+    ),
+    Rule(
+        "adult_service",
+        "adult",
+        2.0,
+        _(
+            "Tin nhắn mời “hẹn hò”, dịch vụ tình dục hay gọi số tính cước để “tâm sự”: kiểu tin này "
+            "thường đòi tiền cọc rồi chặn liên lạc, hoặc lừa gọi tới đầu số tính tiền cao."
+        ),
+        _any(
+            r"tinh (?:mot|1) dem",
+            r"gai (?:xinh|goi|dep) (?:toan quoc|phuc vu|tan noi|sinh vien|cho)",
+            r"hen ho (?:qua dem|tinh|cung|voi)",
+            r"sex",
+            r"nhu cau sinh ly",
+            r"khoai lac",
+            r"(?:den )?tan noi phuc vu",
+            r"phuc vu (?:tan noi|tan nha|qua dem|tu a)",
+            r"(?:goi|bam so|goi vao so) (?:cho em )?1900 ?\d[^.!?\n]{0,40}(?:tam su|noi chuyen|lam quen)",
+            r"(?:tam su|noi chuyen|lam quen)[^.!?\n]{0,30}(?:goi|so) 1900 ?\d",
+        ),
+    ),
+    Rule(
+        "fake_documents",
+        "documents",
+        2.5,
+        _(
+            "Tin nhắn nhận làm bằng cấp, bằng lái, căn cước hay giấy tờ “không cần thi”: đó là giấy "
+            "tờ giả, phạm pháp, và bên nhận làm thường lấy tiền cọc rồi biến mất."
+        ),
+        _any(
+            r"(?:nhan|chuyen|ben (?:em|e|minh|toi)) lam (?:tat ca |het |moi |cac )?(?:cac )?(?:loai )?"
+            r"(?:bang|giay to|gplx|cmnd|cccd|can cuoc|chung minh|ho chieu|cavet|so do)",
+            r"lam (?:tat ca|het|moi|cac) (?:cac )?loai (?:bang|giay to)",
+            r"bang (?:cap|lai)[^.!?\n]{0,30}(?:cap 3|dai hoc)[^.!?\n]{0,30}(?:giay to|can cuoc|cmnd)",
+            r"khong (?:can )?(?:thi|hoc) (?:van |sat hach )?(?:van|sat hach|ma )?co bang",
+        ),
+    ),
     # --- Signs of an ordinary message --------------------------------------------------------
     Rule(
         "otp_notice",
@@ -696,6 +819,9 @@ RULES: tuple[Rule, ...] = (
             r"\d{4,8} (?:la|is) (?:ma|your)",
             r"g-\d{6}",
             r"use \d{4,8} as",
+            # The code or a first password itself in the message: a notice, not a request.
+            r"(?:ma )?otp(?: cua (?:ban|quy khach))?:? \d{4,8}(?![\d])",
+            r"mat khau(?: (?:moi|tam thoi|dang nhap|mac dinh))?(?: (?:la|cua ban la))?:? ?[a-z]{0,3}\d{4,8}",
             r"ma (?:mo tu|du thuong)[: ]+\w+",
         ),
     ),
@@ -761,6 +887,21 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+# Spam filters are dodged by breaking words with odd marks ("N'ap V,ao", "nh$an") or digits for
+# letters ("kh0ng", "d!eu k!en"). Ordinary people type without diacritics or spaces, but they do
+# not put quotes, carets or dollars inside words. ";" is left out: timetables glue words with it.
+_BROKEN_WORD = re.compile(
+    r"(?<=[a-z])(?:'(?!(?:t|s|re|ll|ve|d|m)(?![a-z]))|[\"~^*$_|\\])(?=[a-z])"
+    r"|(?<![a-z0-9])[a-z]{1,6}[0!@]+[a-z]{1,6}(?![a-z0-9])"
+)
+OBFUSCATION_MIN = 3
+
+
+def broken_words(folded: str) -> int:
+    """How many words of a folded text (links masked) are broken up to dodge filters."""
+    return len(_BROKEN_WORD.findall(folded))
+
 
 _SENTENCE_END = re.compile(r"[.!?\n;]+(?:\s|$)")
 # A negation a few words before a request: "tuyệt đối KHÔNG cung cấp", "không bao giờ yêu cầu
@@ -833,6 +974,8 @@ def evaluate(folded: str) -> tuple[list[RuleHit], set[str]]:
         if all(parts):
             first = min(parts, key=lambda hit: hit.start)  # type: ignore[union-attr]
             found[rule.code] = RuleHit(rule, first.start, first.end)  # type: ignore[union-attr]
+    for code in [code for code, hit in found.items() if set(hit.rule.unless) & set(found)]:
+        del found[code]
     hits = [hit for hit in found.values() if hit.weight != 0]
     hits.sort(key=lambda hit: -hit.weight)
     return hits, set(found)

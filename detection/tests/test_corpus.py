@@ -1,6 +1,7 @@
 """The seed corpus the team wrote: size, balance, coverage, and no evaluation data in it."""
 
 import csv
+import re
 from collections import Counter
 
 import pytest
@@ -98,3 +99,20 @@ def test_corpus_shares_no_message_with_the_evaluation_file():
         evaluation = {prepare(row["content"]).strip() for row in csv.DictReader(handle)}
     ours = {prepare(row["content"]).strip() for row in rows()}
     assert not ours & evaluation
+
+
+@pytest.mark.slow
+def test_corpus_shares_no_eight_word_phrase_with_the_evaluation_file():
+    """The team wrote its own messages: not even a long phrase comes from the evaluation file."""
+    path = shared_file("sms/vi_sms_dev.csv")
+    if path is None:
+        pytest.skip("../shared/data/sms/vi_sms_dev.csv is absent on this machine")
+
+    def shingles(text: str) -> set[str]:
+        words = re.findall(r"[a-z0-9]+", prepare(text))
+        return {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        evaluation = set().union(*(shingles(row["content"]) for row in csv.DictReader(handle)))
+    shared = [row["content"] for row in rows() if shingles(row["content"]) & evaluation]
+    assert shared == []

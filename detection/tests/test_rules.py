@@ -143,3 +143,40 @@ def test_hits_are_sorted_strongest_first():
     hits, _ = evaluate(fold("Công an: chuyển tiền vào tài khoản an toàn trong vòng 2 giờ."))
     weights = [hit.weight for hit in hits]
     assert weights == sorted(weights, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Nhan lam moi loai bang lai, bang dai hoc, can cuoc, giao tan noi.", {"fake_documents"}),
+        ("Em nhận đi qua đêm, phục vụ tận nơi cho anh, kết bạn Zalo nhé.", {"adult_service"}),
+        ("Xe cua ban co bien ban vi pham chua nop phat, goi ngay can bo.", {"traffic_fine"}),
+        ("Thuê bao sẽ bị khóa, bấm phím 1 để gặp tổng đài viên.", {"press_key", "account_lock"}),
+        ("Nap dau tang 100%, ty le cuoc cao, thang rut ngay.", {"gambling"}),
+        (
+            "Ban da tron tranh, bat hop tac, chung toi lien he nguoi than - gia dinh ngay.",
+            {"debt_threat"},
+        ),
+        ("Tuyen ctv lam tai nha, nhan viec qua Zalo truong nhom.", {"job_offer", "job_chat"}),
+    ],
+)
+def test_newer_scam_patterns(message, expected):
+    assert expected <= codes(message)
+
+
+def test_a_message_that_carries_the_otp_is_a_notice_not_a_request():
+    found = codes("Vui long nhap ma OTP 481920 de xac thuc trong 3 phut.")
+    assert "otp_notice" in found and "otp_request" not in found
+    assert "otp_request" in codes("Vui long nhap ma OTP vua nhan duoc vao trang nay.")
+
+
+def test_cashback_and_a_fish_stall_are_not_gambling():
+    assert "gambling" not in codes("Hoan tien 10% moi giao dich the tin dung.")
+    assert "gambling" not in codes("Mai chi ban ca tuoi o cho, em ghe lay nha.")
+
+
+def test_words_broken_by_odd_marks_count_as_obfuscation():
+    from detection.rules import OBFUSCATION_MIN, broken_words
+
+    assert broken_words(fold("N'ap~V,ao^ L'an Da$u T'ang nh@n th0ng")) >= OBFUSCATION_MIN
+    assert broken_words(fold("Thu 2 Toan;Van;Anh. Don't share it, e di hoc nhe")) == 0
