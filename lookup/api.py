@@ -1,3 +1,274 @@
-from ninja import Router
+"""The lookup API: single and batch checks, and the privacy-preserving hash-prefix check.
+
+No key is needed: without one, per-address limits apply (LOOKUP_API_RATE_PER_IP single checks,
+LOOKUP_BATCH_RATE_PER_IP batches, LOOKUP_HASH_RATE_PER_IP hash requests a minute). A partner
+sends its key in X-Api-Key and gets its own rate_per_minute instead, counted over all lookup
+requests and feeds. The hash endpoints need no key either: what a client sends there (4-byte
+prefixes) says nothing about what it checks, and the list they reveal is public on the check page;
+a browser extension would otherwise have to ship a key that anyone can read out of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from indicators.kinds import Kind
+from indicators.matcher import get_matcher
+
+from . import hashes, limits
+from .verdicts import INVALID, MAX_VALUE_CHARS, Check, add_details, check_many, check_value
 
 router = Router(tags=["lookup"])
+
+MAX_BATCH = 1000
+MAX_PREFIXES = 1000
+
+Value = Annotated[str, Field(max_length=MAX_VALUE_CHARS)]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValueIn(Schema):
+    value: Value
+    kind: Kind | None = Field(None, description="Bỏ trống: tự nhận biết loại.")
+
+
+class VerdictOut(Schema):
+    kind: str | None = Field(..., description="Loại: url, domain, ip, phone, bank_account, …")
+    value: str | None = Field(..., description="Giá trị chuẩn hoá")
+    status: str = Field(..., description="listed, not_listed, allowlisted hoặc invalid")
+    listed: bool
+    allowlisted: bool = Field(..., description="Trang chính thức hoặc nền tảng dùng chung")
+    match: str | None = Field(
+        None, description="exact, subdomain, url_prefix, email_domain (khi listed)"
+    )
+    category: str | None = None
+    matched_kind: str | None = None
+    matched_value: str | None = Field(None, description="Dấu hiệu trong danh sách đã khớp")
+    error: str | None = Field(None, description="Vì sao giá trị không hợp lệ (invalid)")
+
+
+class CheckOut(VerdictOut):
+    message: str = Field(..., description="Một câu tiếng Việt giải thích kết quả")
+    category_label: str | None = None
+    risk: str | None = None
+    public_reason: str | None = None
+    listed_since: datetime | None = None
+    report_count: int | None = Field(None, description="Số tố giác về dấu hiệu đã khớp")
+    list_version: int
+
+
+class BatchIn(Schema):
+    values: list[Value | ValueIn] = Field(
+        ..., min_length=1, max_length=MAX_BATCH, description="Tối đa 1.000 giá trị"
+    )
+
+
+class BatchOut(Schema):
+    list_version: int
+    verdicts: list[VerdictOut]
+
+
+class HashSearchIn(Schema):
+    hash_prefixes: list[Annotated[str, Field(max_length=48)]] = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_PREFIXES,
+        description="Tiền tố SHA-256 (4 byte, base64) của các biểu thức của URL",
+    )
+
+
+class FullHashOut(Schema):
+    full_hash: str = Field(..., description="SHA-256 đầy đủ, base64")
+    kind: str
+    category: str
+
+
+class HashSearchOut(Schema):
+    full_hashes: list[FullHashOut]
+    cache_duration: str
+    list_version: int
+
+
+class HashListOut(Schema):
+    list_version: int
+    prefix_size: int = hashes.PREFIX_BYTES
+    reset: bool = Field(..., description="true: danh sách đầy đủ, thay bản sao đang giữ")
+    since: int | None = None
+    count: int | None = Field(None, description="Số tiền tố (danh sách đầy đủ)")
+    prefixes: str | None = Field(None, description="Các tiền tố nối liền, tăng dần, base64")
+    additions: str | None = Field(None, description="Tiền tố cần thêm, base64")
+    removals: str | None = Field(None, description="Tiền tố cần bỏ, base64")
+    sha256: str = Field(..., description="SHA-256 (hex) của danh sách tiền tố sau cập nhật")
+    cache_duration: str
+
+
+_ERRORS = {
+    401: lambda: _("Khoá API không hợp lệ hoặc đã bị thu hồi."),
+    429: lambda: _("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút."),
+}
+
+
+def _gate(request: HttpRequest, scope: str, setting: str, default: int) -> Status | None:
+    access = limits.gate(request, scope, ip_limit=limits.setting(setting, default))
+    if access.status != 200:
+        return Status(access.status, {"detail": _ERRORS[access.status]()})
+    return None
+
+
+def _single(check: Check) -> dict:
+    add_details([check])
+    details = check.details or {}
+    return {
+        **check.as_json(),
+        "message": check.message(),
+        "category_label": check.category_label,
+        "risk": details.get("risk"),
+        "public_reason": details.get("public_reason") if check.listed else None,
+        "listed_since": details.get("listed_at"),
+        "report_count": details.get("report_count"),
+        "list_version": hashes.version_of(get_matcher()),
+    }
+
+
+def _json(data: dict) -> HttpResponse:
+    # Written directly rather than validated again through the response schema (which
+    # documents it): the schema pass costs more than the check itself.
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder), content_type="application/json"
+    )
+
+
+def _answer_single(raw: str, kind: Kind | None) -> Status | HttpResponse:
+    check = check_value(raw, kind)
+    if check.status == INVALID:
+        return Status(400, {"detail": check.error})
+    return _json(_single(check))
+
+
+_SINGLE = {200: CheckOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut}
+
+
+@router.get("/check", response=_SINGLE, summary="Tra cứu một giá trị")
+def check_get(
+    request: HttpRequest,
+    q: Annotated[str, Query(..., max_length=MAX_VALUE_CHARS, description="Giá trị cần tra cứu")],
+    kind: Kind | None = None,
+):
+    """Một đường dẫn, tên miền, IP, số điện thoại, số tài khoản (kèm tên ngân hàng), email, …
+    Trả lời: listed (kèm phân loại, lý do, từ ngày, số tố giác), not_listed ("chưa có thông
+    tin", không có nghĩa là an toàn), allowlisted (trang chính thức hoặc nền tảng dùng chung)."""
+    denied = _gate(request, "api", "LOOKUP_API_RATE_PER_IP", 120)
+    return denied or _answer_single(q, kind)
+
+
+@router.post("/check", response=_SINGLE, summary="Tra cứu một giá trị (POST)")
+def check_post(request: HttpRequest, payload: ValueIn):
+    """Như GET /check, với giá trị trong thân JSON (không nằm lại trong URL và nhật ký)."""
+    denied = _gate(request, "api", "LOOKUP_API_RATE_PER_IP", 120)
+    return denied or _answer_single(payload.value, payload.kind)
+
+
+@router.post(
+    "/check-batch",
+    response={200: BatchOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Tra cứu nhiều giá trị (tối đa 1.000)",
+)
+def check_batch(request: HttpRequest, payload: BatchIn):
+    """Kết quả theo đúng thứ tự gửi lên; giá trị không hợp lệ có status "invalid" và error."""
+    denied = _gate(request, "batch", "LOOKUP_BATCH_RATE_PER_IP", 10)
+    if denied:
+        return denied
+    index = get_matcher()
+    items = [v if isinstance(v, str) else (v.value, v.kind) for v in payload.values]
+    verdicts = [c.as_json() for c in check_many(items, index=index)]
+    return _json({"list_version": hashes.version_of(index), "verdicts": verdicts})
+
+
+def _prefix(text: str) -> bytes:
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(_("“%(p)s” không phải base64 hợp lệ.") % {"p": text[:48]}) from None
+    if not 4 <= len(data) <= 32:
+        raise ValueError(_("Mỗi tiền tố băm dài từ 4 đến 32 byte."))
+    return data
+
+
+@router.post(
+    "/hashes:search",
+    response={200: HashSearchOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Tra cứu riêng tư theo tiền tố băm",
+)
+def hashes_search(request: HttpRequest, payload: HashSearchIn):
+    """Gửi tiền tố 4 byte của SHA-256 các biểu thức của URL (như Safe Browsing v5); nhận các
+    băm đầy đủ trong danh sách có cùng tiền tố và phân loại của chúng. Máy chủ không biết URL."""
+    denied = _gate(request, "hash", "LOOKUP_HASH_RATE_PER_IP", 600)
+    if denied:
+        return denied
+    try:
+        prefixes = [_prefix(p) for p in payload.hash_prefixes]
+    except ValueError as error:
+        return Status(400, {"detail": str(error)})
+    index = get_matcher()
+    found = hashes.search(index, prefixes)
+    return {
+        "full_hashes": [
+            {"full_hash": hashes.b64(f.full_hash), "kind": f.kind, "category": f.category}
+            for f in found
+        ],
+        "cache_duration": f"{hashes.CACHE_DURATION_S}s",
+        "list_version": hashes.version_of(index),
+    }
+
+
+@router.get(
+    "/hash-list",
+    response={200: HashListOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Danh sách tiền tố băm, hoặc thay đổi từ một phiên bản",
+)
+def hash_list(request: HttpRequest, since: Annotated[int | None, Query(ge=0)] = None):
+    """Không có since: mọi tiền tố (4 byte, nối liền, base64) và phiên bản. Có since: tiền tố
+    cần thêm và cần bỏ kể từ phiên bản đó. So sha256 sau khi cập nhật; khác thì tải lại cả."""
+    denied = _gate(request, "hash-list", "LOOKUP_HASH_LIST_RATE_PER_IP", 30)
+    if denied:
+        return denied
+    index = get_matcher()
+    version = hashes.version_of(index)
+    common = {"list_version": version, "cache_duration": f"{hashes.CACHE_DURATION_S}s"}
+    if since is not None and since > version:
+        detail = _("Phiên bản %(since)d mới hơn phiên bản hiện tại %(version)d.")
+        return Status(400, {"detail": detail % {"since": since, "version": version}})
+    if since is not None:
+        try:
+            diff = hashes.prefix_diff(index, since)
+        except hashes.TooManyChanges:
+            pass
+        else:
+            return {
+                **common,
+                "reset": False,
+                "since": since,
+                "additions": hashes.b64(diff.additions),
+                "removals": hashes.b64(diff.removals),
+                "sha256": diff.sha256,
+            }
+    full = hashes.prefix_list(index)
+    return {
+        **common,
+        "reset": True,
+        "count": full.count,
+        "prefixes": hashes.b64(full.prefixes),
+        "sha256": full.sha256,
+    }

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "lookup"
+
+urlpatterns = [
+    path("kiem-tra/", views.check, name="check"),
+    path("feeds/<str:name>", views.feed, name="feed"),
+]

@@ -1,0 +1,532 @@
+"""Benchmark of lookup: the API and the RPZ feed, served by gunicorn, with a million listings.
+
+Builds a fresh SQLite database in a temporary CANHGIAC_VAR_DIR, inserts 1,000,000 listed
+indicators (60% domains, 25% URLs, 10% phones, 5% bank accounts) with their list changes,
+issues a partner key, starts gunicorn (2 sync workers) on a free loopback port and waits until
+both workers have built their in-memory matcher (excluded from the timings). Then:
+
+    single   GET /api/lookup/check?q=… (a mix of listed and unlisted URLs, domains, phones),
+             from several client threads, a new connection per request (sync workers close
+             each connection): checks per second and the 99th percentile latency
+    batch    POST /api/lookup/check-batch with 1,000 URLs each (8% under listed domains, 4%
+             under listed URLs): URL checks per second
+    rpz      GET /feeds/rpz.zone, the whole zone (600,000 domains): seconds, and the resident
+             memory of the worker that serves it, sampled every 20 ms: its growth over the
+             stream (peak minus before) and between the first and the last quarter of the bytes
+
+The load generator runs on the same machine as the server (loopback only), so on a small machine
+the two share the CPU cores: the figures are what the server does while the client also runs.
+
+    .venv/bin/python bench/lookup.py [--listed 1000000] [--seconds 12] [--threads 6]
+
+Targets: 2,000 single checks/s, 50,000 URL checks/s through batches, the full RPZ in under
+10 s with memory that does not grow with the list. The last line is
+    RESULT single_rps=… single_p99_ms=… batch_url_checks_per_s=… rpz_s=… rpz_peak_mb=…
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TLDS = ["com", "net", "vn", "com.vn", "xyz", "top", "info", "online", "site", "cc", "shop", "club"]
+WORDS = [
+    "vcb", "ngan", "hang", "nhan", "qua", "tri", "an", "khach", "xac", "minh", "tai", "khoan",
+    "vay", "tien", "nhanh", "shop", "sale", "login", "secure", "update", "mobile", "app",
+    "online", "viet", "nam", "dich", "vu", "cong", "thue", "dien", "luc", "bao", "hiem",
+]  # fmt: skip
+ALNUM = string.ascii_lowercase + string.digits
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+class Synthetic:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def name(self) -> str:
+        rng = self.rng
+        if rng.random() < 0.5:
+            return "".join(rng.choices(WORDS, k=rng.randint(2, 3))) + str(rng.randint(0, 999))
+        return "".join(rng.choices(ALNUM, k=rng.randint(6, 12)))
+
+    def domain(self, unique: int | None = None) -> str:
+        suffix = f"-{unique:x}" if unique is not None else ""
+        return f"{self.name()}{suffix}.{self.rng.choice(TLDS)}"
+
+    def path(self, depth: int) -> str:
+        return "".join(f"/{self.rng.choice(WORDS)}{self.rng.randint(0, 99)}" for _ in range(depth))
+
+
+def listings(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
+    """(kind, canonical value, category); values unique."""
+    syn = Synthetic(seed)
+    rng = syn.rng
+    rows = []
+    for n in range(count):
+        share = n % 20
+        if share < 12:
+            domain = syn.domain(n)
+            if rng.random() < 0.2:
+                domain = f"{rng.choice(WORDS)}.{domain}"
+            rows.append(("domain", domain, "phishing"))
+        elif share < 17:
+            if rng.random() < 0.1:
+                url = f"http://sites.google.com/view/{syn.name()}-{n:x}"
+            else:
+                url = f"http://{syn.domain(n)}{syn.path(rng.randint(1, 3))}"
+            rows.append(("url", url, "scam"))
+        elif share < 19:
+            rows.append(("phone", f"+849{n:08d}", "impersonation"))
+        else:
+            rows.append(("bank_account", f"VCB:{10**12 + n}", "scam"))
+    return rows
+
+
+def check_urls(rows, count: int, seed: int) -> list[str]:
+    """8% under listed domains, 4% under listed URLs, 88% not listed."""
+    syn = Synthetic(seed)
+    rng = syn.rng
+    domains = [v for k, v, _c in rows if k == "domain"]
+    urls = [v for k, v, _c in rows if k == "url"]
+    result = []
+    for _ in range(count):
+        roll = rng.random()
+        scheme = rng.choice(("http", "https"))
+        if roll < 0.08:
+            host = rng.choice(domains)
+            if rng.random() < 0.5:
+                host = f"{rng.choice(('www', 'm', 'login', 'secure'))}.{host}"
+            result.append(f"{scheme}://{host}{syn.path(rng.randint(0, 3)) or '/'}")
+        elif roll < 0.12:
+            result.append(rng.choice(urls) + rng.choice(("", "/next", "/a/b.html")))
+        else:
+            host = syn.domain()
+            if rng.random() < 0.5:
+                host = f"{rng.choice(('www', 'm', 'shop', 'api', 'cdn'))}.{host}"
+            result.append(f"{scheme}://{host}{syn.path(rng.randint(0, 4)) or '/'}")
+    return result
+
+
+def single_values(rows, count: int, seed: int) -> list[str]:
+    """URLs as above, plus bare domains and phone numbers, listed and not."""
+    rng = random.Random(seed)
+    other = Synthetic(seed + 1)
+    urls = check_urls(rows, count, seed)
+    phones = [v for k, v, _c in rows if k == "phone"]
+    domains = [v for k, v, _c in rows if k == "domain"]
+    values = []
+    for url in urls:
+        roll = rng.random()
+        if roll < 0.15:
+            listed = rng.random() < 0.3
+            values.append(
+                rng.choice(phones)
+                if listed
+                else f"09{rng.choice('013678')}{rng.randint(0, 10**7 - 1):07d}"
+            )
+        elif roll < 0.3:
+            values.append(rng.choice(domains) if rng.random() < 0.3 else other.domain())
+        else:
+            values.append(url)
+    return values
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare(var_dir: Path, count: int) -> tuple[str, list]:
+    """Migrate, insert the listings, issue a partner key. Returns (raw key, rows)."""
+    os.environ["CANHGIAC_VAR_DIR"] = str(var_dir)
+    os.environ["CANHGIAC_HTTPS"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canhgiac.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from orgs.models import PartnerKey, Unit
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    migrated = time.perf_counter()
+    rows = listings(count)
+    generated = time.perf_counter()
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO indicators_indicator (kind, value, status, category, risk, public_reason,"
+            " source, listed_at, expires_at, created_at, updated_at)"
+            " VALUES (%s, %s, 'listed', %s, 'high', '', 'bench', %s, NULL, %s, %s)",
+            [(k, v, c, now, now, now) for k, v, c in rows],
+        )
+        cursor.execute(
+            "INSERT INTO indicators_listchange (indicator_id, action, at)"
+            " SELECT id, 'added', %s FROM indicators_indicator ORDER BY id",
+            [now],
+        )
+    inserted = time.perf_counter()
+    root = Unit.objects.add_root({"code": "P", "name": "Tỉnh Thử Nghiệm", "kind": "province"})
+    _key, raw = PartnerKey.issue(name="Bench", unit=root, rate_per_minute=100_000_000)
+    connection.close()
+    print(
+        f"database: migrate {migrated - started:.1f} s, generate {generated - migrated:.1f} s, "
+        f"insert {count:,} listings + list changes {inserted - generated:.1f} s",
+        flush=True,
+    )
+    return raw, rows
+
+
+def start_gunicorn(var_dir: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "CANHGIAC_VAR_DIR": str(var_dir),
+        "CANHGIAC_HTTPS": "0",
+        "CANHGIAC_DEBUG": "0",
+        "CANHGIAC_LOG_LEVEL": "WARNING",
+    }
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "canhgiac.wsgi:application",
+        "--workers", "2",
+        "--bind", f"127.0.0.1:{port}",
+        "--timeout", "300",  # the first request of a worker builds the 1M index
+        "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (clock ticks from /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def request(port: int, method: str, path: str, body: bytes | None, headers: dict) -> tuple:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _timed_check(port: int, headers: dict, results: list[float]) -> None:
+    started = time.perf_counter()
+    status, _body = request(port, "GET", "/api/lookup/check?q=warm.vn", None, headers)
+    assert status == 200, status
+    results.append(time.perf_counter() - started)
+
+
+def warm_up(port: int, master: int, key: str, threads: int = 2) -> float:
+    """Until both workers hold their matcher: their memory has grown and answers are fast."""
+    started = time.perf_counter()
+    headers = {"X-Api-Key": key}
+    for _ in range(600):
+        try:
+            request(port, "GET", "/healthz", None, {})
+            break
+        except OSError:
+            time.sleep(0.2)
+    fast = 0
+    while fast < 40:
+        results: list[float] = []
+        workers = [
+            threading.Thread(target=_timed_check, args=(port, headers, results))
+            for _ in range(threads)
+        ]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        pids = worker_pids(master)
+        warm = len(pids) == 2 and all(rss_mb(p) > 150 for p in pids)
+        fast = fast + 1 if warm and max(results) < 0.2 else 0
+        if time.perf_counter() - started > 240:
+            raise SystemExit("the workers did not warm up in 240 s")
+    return time.perf_counter() - started
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+SERVER_PIDS: list[int] = []
+
+
+LAST_SERVER_CPU_MS = [0.0]  # server CPU per request of the last run_load
+
+
+def run_load(threads: int, seconds: float, make_request) -> tuple[int, list[float], float]:
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    stop = time.perf_counter() + seconds
+    errors: list[str] = []
+
+    def loop(n: int) -> None:
+        mine = latencies[n]
+        i = n
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            try:
+                make_request(i)
+            except Exception as error:  # noqa: BLE001 (count and report, do not hide)
+                errors.append(repr(error))
+                return
+            mine.append(time.perf_counter() - t)
+            i += threads
+
+    started = time.perf_counter()
+    server_cpu, client_cpu = cpu_seconds(SERVER_PIDS), time.process_time()
+    workers = [threading.Thread(target=loop, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - started
+    server_cpu = cpu_seconds(SERVER_PIDS) - server_cpu
+    client_cpu = time.process_time() - client_cpu
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed, first: {errors[0]}")
+    flat = sorted(x for part in latencies for x in part)
+    LAST_SERVER_CPU_MS[0] = 1000 * server_cpu / max(len(flat), 1)
+    print(
+        f"  cpu: server {server_cpu:.1f} s ({1000 * server_cpu / max(len(flat), 1):.2f} ms per "
+        f"request), load generator {client_cpu:.1f} s, over {elapsed:.1f} s of 2 cores",
+        flush=True,
+    )
+    return len(flat), flat, elapsed
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p))]
+
+
+def bench_single(port: int, key: str, values: list[str], threads: int, seconds: float) -> dict:
+    headers = {"X-Api-Key": key}
+    paths = [f"/api/lookup/check?q={quote(v, safe='')}" for v in values]
+    listed = [0]
+
+    def one(i: int) -> None:
+        status, body = request(port, "GET", paths[i % len(paths)], None, headers)
+        if status != 200:
+            raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+        if b'"status": "listed"' in body or b'"status":"listed"' in body:
+            listed[0] += 1
+
+    count, latencies, elapsed = run_load(threads, seconds, one)
+    return {
+        "rps": count / elapsed,
+        "server_cpu_ms": LAST_SERVER_CPU_MS[0],
+        "p50_ms": 1000 * percentile(latencies, 0.5),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+        "count": count,
+        "listed_share": listed[0] / max(count, 1),
+    }
+
+
+def bench_batch(port: int, key: str, urls: list[str], threads: int, seconds: float) -> dict:
+    headers = {"X-Api-Key": key, "Content-Type": "application/json"}
+    bodies = [
+        json.dumps({"values": urls[i : i + 1000]}).encode() for i in range(0, len(urls), 1000)
+    ]
+    listed = [0, 0]
+
+    def one(i: int) -> None:
+        status, body = request(
+            port, "POST", "/api/lookup/check-batch", bodies[i % len(bodies)], headers
+        )
+        if status != 200:
+            raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+        if i % 10 == 0:  # parse a tenth of the answers: the client shares the CPU
+            verdicts = json.loads(body)["verdicts"]
+            assert len(verdicts) == 1000
+            listed[0] += sum(v["status"] == "listed" for v in verdicts)
+            listed[1] += len(verdicts)
+
+    count, latencies, elapsed = run_load(threads, seconds, one)
+    return {
+        "url_checks_per_s": 1000 * count / elapsed,
+        "batches": count,
+        "p50_ms": 1000 * percentile(latencies, 0.5),
+        "listed_share": listed[0] / max(listed[1], 1),
+    }
+
+
+def bench_rpz(port: int, master: int, key: str, *, gzip: bool = False) -> dict:
+    pids = worker_pids(master)
+    before = {p: rss_mb(p) for p in pids}
+    samples: list[tuple[int, dict[int, float]]] = []  # (bytes received, rss per worker)
+    received = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            samples.append((received[0], {p: rss_mb(p) for p in pids}))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    headers = {"X-Api-Key": key, **({"Accept-Encoding": "gzip"} if gzip else {})}
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    connection.request("GET", "/feeds/rpz.zone", headers=headers)
+    response = connection.getresponse()
+    assert response.status == 200, response.status
+    lines = 0
+    while chunk := response.read(256 * 1024):
+        received[0] += len(chunk)
+        if not gzip:
+            lines += chunk.count(b"\n")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    done.set()
+    sampler.join()
+    samples.append((received[0], {p: rss_mb(p) for p in pids}))
+    # The worker that served the stream is the one whose memory moved most.
+    growth = {p: max(s[1][p] for s in samples) - before[p] for p in pids}
+    server = max(growth, key=growth.get)
+    total = received[0]
+    first_quarter = [s[1][server] for s in samples if s[0] <= total / 4]
+    last_quarter = [s[1][server] for s in samples if s[0] >= 3 * total / 4]
+    return {
+        "seconds": elapsed,
+        "mb": total / 1e6,
+        "lines": lines,
+        "rss_before_mb": before[server],
+        "peak_growth_mb": growth[server],
+        "q1_peak_mb": max(first_quarter, default=before[server]),
+        "q4_peak_mb": max(last_quarter, default=before[server]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--listed", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=12.0)
+    parser.add_argument("--threads", type=int, default=6)
+    args = parser.parse_args()
+
+    var_dir = Path(tempfile.mkdtemp(prefix="canhgiac-bench-lookup-"))
+    (var_dir / "static").mkdir()  # no collected files: WhiteNoise only warns about a missing one
+    server = None
+    try:
+        key, rows = prepare(var_dir, args.listed)
+        singles = single_values(rows, 20_000, seed=11)
+        urls = check_urls(rows, 20_000, seed=12)
+        domains = sum(1 for k, _v, _c in rows if k == "domain")
+        del rows
+        port = free_port()
+        server = start_gunicorn(var_dir, port)
+        warm = warm_up(port, server.pid, key)
+        pids = worker_pids(server.pid)
+        SERVER_PIDS[:] = [server.pid, *pids]
+        print(
+            f"gunicorn: 2 workers on 127.0.0.1:{port}, warm in {warm:.1f} s (each built its "
+            f"index of {args.listed:,}); worker RSS {', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB",
+            flush=True,
+        )
+        print(f"machine: {os.cpu_count()} CPU cores, shared by the server and the load generator")
+
+        single = bench_single(port, key, singles, args.threads, args.seconds)
+        print(
+            f"single checks: {single['rps']:,.0f}/s over {single['count']:,} requests, "
+            f"p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms "
+            f"({args.threads} client threads, {100 * single['listed_share']:.1f}% listed) "
+            f"[target 2,000/s: {single['rps'] / 2000:.2f}x]",
+            flush=True,
+        )
+        print(
+            f"  the server spends {single['server_cpu_ms']:.2f} ms of CPU per check (gunicorn, "
+            f"Django, the check, and a new SQLite connection for a listed value's details): "
+            f"2 cores of its own would serve about {2000 / single['server_cpu_ms']:,.0f}/s",
+            flush=True,
+        )
+        batch = bench_batch(port, key, urls, max(2, args.threads // 2), args.seconds)
+        print(
+            f"batch checks: {batch['url_checks_per_s']:,.0f} URLs/s over {batch['batches']:,} "
+            f"batches of 1,000 (p50 {batch['p50_ms']:.0f} ms per batch, "
+            f"{100 * batch['listed_share']:.1f}% listed) "
+            f"[target 50,000/s: {batch['url_checks_per_s'] / 50000:.2f}x]",
+            flush=True,
+        )
+        rpz = bench_rpz(port, server.pid, key)
+        print(
+            f"rpz: {rpz['mb']:.1f} MB, {rpz['lines']:,} lines ({domains:,} listed domains) in "
+            f"{rpz['seconds']:.2f} s [target 10 s]; serving worker RSS {rpz['rss_before_mb']:.0f} "
+            f"MB before, +{rpz['peak_growth_mb']:.1f} MB peak during the stream; peak in the "
+            f"first quarter {rpz['q1_peak_mb']:.0f} MB, in the last {rpz['q4_peak_mb']:.0f} MB",
+            flush=True,
+        )
+        packed = bench_rpz(port, server.pid, key, gzip=True)
+        print(
+            f"rpz gzip: {packed['mb']:.1f} MB in {packed['seconds']:.2f} s, "
+            f"+{packed['peak_growth_mb']:.1f} MB peak",
+            flush=True,
+        )
+        print(
+            f"RESULT single_rps={single['rps']:.0f} single_p99_ms={single['p99_ms']:.1f} "
+            f"batch_url_checks_per_s={batch['url_checks_per_s']:.0f} "
+            f"rpz_s={rpz['seconds']:.2f} rpz_peak_mb={rpz['peak_growth_mb']:.1f}"
+        )
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

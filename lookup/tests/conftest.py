@@ -1,0 +1,26 @@
+import pytest
+
+from indicators.matcher import reset_matcher
+from lookup import feeds, limits
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    # The matcher, the reserved rate-limit tokens, remembered keys and the expiry marker live
+    # in the process and outlive a test's rolled-back transaction: start every test afresh.
+    reset_matcher()
+    limits.reset()
+    feeds.reset()
+    yield
+    reset_matcher()
+    limits.reset()
+    feeds.reset()
+
+
+@pytest.fixture
+def partner(world):
+    """A partner key (raw string) with a generous limit."""
+    from orgs.models import PartnerKey
+
+    _key, raw = PartnerKey.issue(name="Nhà mạng thử", unit=world.unit("P"), rate_per_minute=1000)
+    return raw

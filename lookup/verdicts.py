@@ -1,0 +1,325 @@
+"""What the list says about what people and machines ask about: one value, many, or a message.
+
+A value's status is one of:
+
+    listed        on the list, or under a listed domain or URL (category, reason, since when)
+    not_listed    nothing known: "chưa có thông tin", never "safe"
+    allowlisted   a domain (or a site's home page) that is an official site or a shared platform,
+                  never blocked as a whole; a page deeper on such a host is "not_listed" with
+                  `allowlisted` true, because anyone can make a page on a shared platform
+    invalid       not a value of any kind we know (error says why, in Vietnamese)
+
+Checks run on the process-wide in-memory matcher (indicators.matcher): no query per value. Only
+details for people (public reason, since when, how many reports) are read from the database,
+in one query for all listed values of a page or a single check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from indicators.extract import extract
+from indicators.kinds import Kind
+from indicators.matcher import MatcherIndex, Verdict, get_matcher
+from indicators.models import Category, Indicator
+from indicators.normalise import normalise, normalise_any, to_kind
+from indicators.social import PLATFORM_HOSTS
+from indicators.urlcanon import canonical_parts
+from reports.models import Report
+
+LISTED = "listed"
+NOT_LISTED = "not_listed"
+ALLOWLISTED = "allowlisted"
+INVALID = "invalid"
+
+MAX_VALUE_CHARS = 2048
+MAX_MESSAGE_CHARS = 5000
+MAX_FOUND = 30  # indicators shown for one message
+MESSAGE_WORDS = 5  # this many words or more: a message, not a value
+
+_WEB_SCHEME = re.compile(r"\s*https?://", re.IGNORECASE)
+_CATEGORY_LABELS = dict(Category.choices)
+
+
+@dataclass(slots=True)
+class Check:
+    """The answer for one value. `details` (public reason, since, report count) is filled by
+    add_details() for listed values shown to people or asked singly."""
+
+    raw: str
+    status: str
+    kind: str | None = None
+    value: str | None = None
+    listed: bool = False
+    allowlisted: bool = False
+    match: str | None = None  # exact, subdomain, url_prefix, email_domain
+    category: str | None = None
+    matched_pk: int | None = None
+    matched_kind: str | None = None
+    matched_value: str | None = None
+    error: str = ""
+    details: dict | None = None
+
+    @property
+    def category_label(self) -> str | None:
+        return str(_CATEGORY_LABELS[self.category]) if self.category in _CATEGORY_LABELS else None
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label) if self.kind else ""
+
+    @property
+    def host(self) -> str | None:
+        if self.kind == Kind.URL and self.value:
+            return canonical_parts(self.value).host
+        return self.value if self.kind == Kind.DOMAIN else None
+
+    def as_json(self) -> dict:
+        """The verdict as the batch API answers it (the single check adds more)."""
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "status": self.status,
+            "listed": self.listed,
+            "allowlisted": self.allowlisted,
+            "match": self.match,
+            "category": self.category,
+            "matched_kind": self.matched_kind,
+            "matched_value": self.matched_value,
+            "error": self.error or None,
+        }
+
+    def message(self) -> str:
+        """One sentence in plain Vietnamese (translated) that says what the status means."""
+        values = {"value": self.value, "matched": self.matched_value, "host": self.host}
+        if self.status == INVALID:
+            return self.error
+        if self.status == LISTED:
+            if self.match == "subdomain":
+                text = _(
+                    "%(value)s thuộc tên miền %(matched)s, tên miền này có trong danh sách cảnh báo."
+                )
+            elif self.match == "url_prefix":
+                text = _(
+                    "%(value)s nằm dưới địa chỉ %(matched)s, địa chỉ này có trong danh sách cảnh báo."
+                )
+            elif self.match == "email_domain":
+                text = _(
+                    "Email %(value)s dùng tên miền %(matched)s, tên miền này có trong danh sách cảnh báo."
+                )
+            elif self.matched_value and self.matched_value != self.value:
+                text = _("%(value)s là %(matched)s, có trong danh sách cảnh báo.")
+            else:
+                text = _("%(value)s có trong danh sách cảnh báo.")
+            return text % values
+        if self.status == ALLOWLISTED:
+            return (
+                _(
+                    "%(host)s là trang chính thức hoặc nền tảng dùng chung, không bao giờ bị chặn "
+                    "cả tên miền."
+                )
+                % values
+            )
+        if self.allowlisted:
+            return (
+                _(
+                    "Chưa có thông tin về địa chỉ %(value)s. Địa chỉ này nằm trên %(host)s, một "
+                    "trang chính thức hoặc nền tảng dùng chung: trên nền tảng dùng chung ai cũng "
+                    "tạo được trang, hãy xem kỹ đó có đúng là trang bạn cần không."
+                )
+                % values
+            )
+        return _("Chưa có thông tin về %(value)s trong danh sách cảnh báo.") % values
+
+
+def classify(raw: str, kind: Kind | str | None = None) -> tuple[Kind, str]:
+    """(kind, canonical value) of one value; ValueError (Vietnamese) when it is none we know.
+
+    A web address of http or https (the bulk of batch checks) skips the kind guessing, unless
+    its host is a social network, where it may name a profile.
+    """
+    if kind:
+        kind = to_kind(kind)
+        return kind, normalise(kind, raw)
+    if _WEB_SCHEME.match(raw):
+        try:
+            value = normalise(Kind.URL, raw)
+        except ValueError:
+            pass
+        else:
+            if canonical_parts(value).host not in PLATFORM_HOSTS:
+                return Kind.URL, value
+    return normalise_any(raw)
+
+
+def _from_verdict(raw: str, kind: Kind, value: str, verdict: Verdict) -> Check:
+    check = Check(raw=raw, status=NOT_LISTED, kind=kind.value, value=value)
+    if verdict.listed:
+        check.status = LISTED
+        check.listed = True
+        check.match = verdict.match or "exact"
+        check.category = verdict.category
+        check.matched_pk = verdict.matched_pk
+        check.matched_kind = verdict.matched_kind
+        check.matched_value = verdict.matched_value
+        return check
+    check.allowlisted = verdict.allowlisted
+    if verdict.allowlisted:
+        if kind == Kind.DOMAIN:
+            check.status = ALLOWLISTED
+        elif kind == Kind.URL:
+            parts = canonical_parts(value)
+            if parts.path == "/" and not parts.query:
+                check.status = ALLOWLISTED
+    return check
+
+
+def check_value(
+    raw: str, kind: Kind | str | None = None, *, index: MatcherIndex | None = None
+) -> Check:
+    """The verdict for one value as people or machines write it. Never raises."""
+    if not isinstance(raw, str):
+        return Check(raw="", status=INVALID, error=_("Giá trị phải là một chuỗi ký tự."))
+    if len(raw) > MAX_VALUE_CHARS:
+        error = _("Giá trị quá dài (tối đa %(n)d ký tự).") % {"n": MAX_VALUE_CHARS}
+        return Check(raw=raw[:100], status=INVALID, error=error)
+    try:
+        kind, value = classify(raw, kind)
+    except ValueError as error:
+        return Check(raw=raw, status=INVALID, error=str(error))
+    index = index or get_matcher()
+    if kind == Kind.URL:
+        verdict = index.check_url(value)
+    elif kind in (Kind.DOMAIN, Kind.IP):
+        verdict = index.check_host(value, kind=kind)
+    else:
+        verdict = index.check(kind, value)
+    check = _from_verdict(raw, kind, value, verdict)
+    if kind == Kind.EMAIL and not check.listed:
+        check = _email_domain(raw, value, index)
+    return check
+
+
+def _email_domain(raw: str, email: str, index: MatcherIndex) -> Check:
+    """An address at a listed domain is listed; an address at gmail.com is no official one."""
+    domain = email.rpartition("@")[2]
+    verdict = index.check_host(domain, kind=Kind.DOMAIN)
+    check = Check(raw=raw, status=NOT_LISTED, kind=Kind.EMAIL.value, value=email)
+    if verdict.listed:
+        check.status, check.listed, check.match = LISTED, True, "email_domain"
+        check.category = verdict.category
+        check.matched_pk = verdict.matched_pk
+        check.matched_kind = verdict.matched_kind
+        check.matched_value = verdict.matched_value
+    return check
+
+
+def check_many(values: list, *, index: MatcherIndex | None = None) -> list[Check]:
+    """Verdicts for many values, in order: each a string, or a (value, kind) pair."""
+    index = index or get_matcher()
+    result = []
+    for item in values:
+        if isinstance(item, tuple):
+            result.append(check_value(item[0], item[1], index=index))
+        else:
+            result.append(check_value(item, index=index))
+    return result
+
+
+def add_details(checks: list[Check]) -> None:
+    """Public reason, risk, since when and how many reports, for every listed check: one query.
+
+    Plain SQL (portable: a correlated count): the ORM's version of the same query takes 20
+    times longer to build than the database takes to answer it, on the API's hot path.
+    """
+    pks = sorted({c.matched_pk for c in checks if c.listed and c.matched_pk is not None})
+    if not pks:
+        return
+    quote = connection.ops.quote_name
+    indicators = quote(Indicator._meta.db_table)
+    links = quote(Report.indicators.through._meta.db_table)
+    sql = (
+        f"SELECT i.id, i.public_reason, i.risk, i.listed_at, "  # noqa: S608 (names, not input)
+        f"(SELECT COUNT(*) FROM {links} r WHERE r.indicator_id = i.id) "
+        f"FROM {indicators} i WHERE i.id IN ({', '.join(['%s'] * len(pks))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, pks)
+        rows = cursor.fetchall()
+    by_pk = {
+        pk: {"public_reason": reason, "risk": risk, "listed_at": _aware(at), "report_count": n}
+        for pk, reason, risk, at, n in rows
+    }
+    for check in checks:
+        if check.listed and check.matched_pk in by_pk:
+            check.details = by_pk[check.matched_pk]
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A timestamp read by plain SQL: SQLite gives it naive (in UTC) or as text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+# --- what people paste into the check page ----------------------------------------------------
+
+
+def looks_like_message(text: str) -> bool:
+    return "\n" in text.strip() or len(text.split()) >= MESSAGE_WORDS
+
+
+@dataclass
+class PageResult:
+    """The check page's answer: one value, or a message with what was found in it."""
+
+    text: str
+    single: Check | None = None
+    found: list[Check] = field(default_factory=list)
+    is_message: bool = False
+    error: str = ""
+    analysis: object | None = None  # detection's Analysis, when that app provides one
+
+    @property
+    def checks(self) -> list[Check]:
+        return [self.single] if self.single else self.found
+
+    @property
+    def any_listed(self) -> bool:
+        return any(c.listed for c in self.checks)
+
+
+def check_text(text: str, *, index: MatcherIndex | None = None) -> PageResult:
+    """A value, or a whole message: each indicator found in it is checked."""
+    text = text.strip()
+    result = PageResult(text=text)
+    if len(text) > MAX_MESSAGE_CHARS:
+        result.error = _("Nội dung quá dài (tối đa %(n)d ký tự).") % {"n": MAX_MESSAGE_CHARS}
+        return result
+    index = index or get_matcher()
+    if not looks_like_message(text):
+        single = check_value(text, index=index)
+        if single.status != INVALID:
+            result.single = single
+            add_details([single])
+            return result
+        if " " not in text:
+            result.error = single.error
+            return result
+    result.is_message = True
+    found = extract(text)[:MAX_FOUND]
+    result.found = check_many([(f.value, f.kind) for f in found], index=index)
+    # A value that extract() found but that does not check (rare) is left out, not shown as an
+    # error: the person pasted a message, not that value.
+    result.found = [c for c in result.found if c.status != INVALID]
+    add_details(result.found)
+    return result
