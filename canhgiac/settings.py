@@ -113,6 +113,9 @@ else:
                 ),
             },
             "TEST": {"NAME": ""},
+            # Keep the connection (and its PRAGMAs) between requests of a worker.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

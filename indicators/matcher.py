@@ -230,9 +230,24 @@ class MatcherIndex:
 
     def full_hashes_for_prefix(self, prefix: bytes) -> list[bytes]:
         """Full hashes that start with a 4- to 32-byte prefix."""
+        return [full for full, _row_no in self.entries_for_prefix(prefix)]
+
+    def entries_for_prefix(self, prefix: bytes) -> list[tuple[bytes, int]]:
+        """(full hash, row number for `row()`) of every expression whose hash starts with a
+        4- to 32-byte prefix: what the privacy-preserving API answers with."""
         if not 4 <= len(prefix) <= 32:
             raise ValueError("Tiền tố băm dài từ 4 đến 32 byte.")
-        return [self._records[_RECORD * k : _RECORD * k + 32] for k in self._positions(prefix)]
+        records = self._records
+        found = []
+        for k in self._positions(prefix):
+            start = _RECORD * k
+            found.append(
+                (
+                    records[start : start + 32],
+                    int.from_bytes(records[start + 32 : start + _RECORD], "big"),
+                )
+            )
+        return found
 
     def _positions(self, prefix: bytes) -> Iterator[int]:
         head = int.from_bytes(prefix[:4], "big")

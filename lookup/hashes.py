@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from indicators import matcher as matcher_module
 from indicators.kinds import Kind
 from indicators.matcher import IndexRow, MatcherIndex, listing_expressions
 from indicators.models import Indicator, ListChange, Status
@@ -56,17 +55,9 @@ def b64(data: bytes) -> str:
 
 
 def _entries(index: MatcherIndex, prefix: bytes) -> Iterator[tuple[bytes, IndexRow]]:
-    """(full hash, listed row) for every expression whose hash starts with `prefix`.
-
-    The index keeps its sorted table as 36-byte records (hash + row number) and offers the full
-    hashes but not their rows; this reads the table the same way full_hashes_for_prefix does.
-    """
-    size = matcher_module._RECORD
-    records = index._records
-    for k in index._positions(prefix):
-        start = size * k
-        row_no = int.from_bytes(records[start + 32 : start + size], "big")
-        yield records[start : start + 32], index.row(row_no)
+    """(full hash, listed row) for every expression whose hash starts with `prefix`."""
+    for full, row_no in index.entries_for_prefix(prefix):
+        yield full, index.row(row_no)
 
 
 def _applies(row: IndexRow, index: MatcherIndex) -> bool:

@@ -1,11 +1,11 @@
 """Partner keys and rate limits for the lookup API and the feeds.
 
-The limiter counts in Django's shared cache (reports.ratelimit's keys and pseudonyms), but a
+The limiter counts in Django's shared cache (lib.ratelimit's keys and pseudonyms), but a
 worker process reserves a chunk of requests at a time (a fiftieth of the limit, at most 1,000)
 and serves the chunk from memory. A partner allowed a million checks a minute then costs the
 cache one write per 1,000 requests instead of one per request, and the limit still holds across
 processes: what all processes together reserve in a window never passes the limit (up to the
-races of the cache's own counter, see reports.ratelimit). A small limit (under 100 a minute)
+races of the cache's own counter, see lib.ratelimit). A small limit (under 100 a minute)
 gets chunks of one, that is, a count of every request. The cost: a process may hold tokens it
 does not use while another is refused, at most a fiftieth of the limit per process.
 
@@ -24,8 +24,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from lib.ratelimit import client_ip, pseudonym
 from orgs.models import PartnerKey
-from reports.ratelimit import client_ip, pseudonym
 
 KEY_TTL_S = 10.0
 _MAX_REMEMBERED_KEYS = 10_000

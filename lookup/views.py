@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from indicators.matcher import current_version
-from reports.ratelimit import client_ip
+from lib.ratelimit import client_ip
 
 from . import feeds, limits
 from .verdicts import MAX_MESSAGE_CHARS, PageResult, check_text

@@ -22,9 +22,9 @@ from ninja import Field, Router, Schema, Status
 
 from indicators.kinds import Kind
 from indicators.normalise import normalise, normalise_any
+from lib import ratelimit
 from orgs.models import PartnerKey, Unit, UnitKind
 
-from . import ratelimit
 from .evidence import MAX_FILES, clean_file
 from .forms import MAX_INDICATORS, MAX_MONEY, indicator_lines, parse_indicator_lines
 from .models import (

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import ratelimit
+from lib import ratelimit
+
 from .forms import AppealForm, ReportForm, TrackForm, indicator_lines
 from .models import Appeal, Report, Source, clean_tracking_code, new_tracking_code, public_status
 from .services import ReportInput, WorkflowError, root_unit, submit_report
