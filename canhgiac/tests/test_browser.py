@@ -48,3 +48,13 @@ def test_totp_setup_page_shows_the_qr_code_within_the_csp(live_server, page, con
     assert page.locator(".qr svg").is_visible()
     assert_fits_phone(page)
     assert console_errors == []
+
+
+def test_a_citizen_checks_a_number_from_the_home_page(live_server, page, console_errors):
+    page.goto(live_server.url + "/")
+    page.get_by_label("Cần kiểm tra gì?").fill("0912 345 678")
+    page.get_by_role("button", name="Kiểm tra ngay").click()
+    page.wait_for_url(live_server.url + "/kiem-tra/")
+    assert "Chưa có thông tin" in page.locator("main").inner_text()
+    assert_fits_phone(page)
+    assert console_errors == []
