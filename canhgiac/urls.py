@@ -9,7 +9,9 @@ from .api import api
 # The admin site, like every staff page, requires the TOTP second factor.
 admin.site.__class__ = OTPAdminSite
 
+# Machines call the API far more often than people open pages: resolve it first.
 urlpatterns = [
+    path("api/", api.urls),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -18,6 +20,5 @@ urlpatterns = [
     path("", include("lookup.urls")),
     path("", include("detection.urls")),
     path("", include("training.urls")),
-    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -183,3 +183,14 @@ def test_api_validation_errors_are_explained_in_vietnamese(client):
     messages = {e["field"]: e["message"] for e in body["errors"]}
     assert messages["scam_type"] == "scam_type: thiếu trường bắt buộc"
     assert messages["description"] == "description: dài quá 4000 ký tự"
+
+
+def test_csp_header_is_the_same_whether_built_or_reused(client, settings):
+    from csp.utils import build_policy
+
+    first = client.get("/healthz")["Content-Security-Policy"]
+    again = client.get("/healthz")["Content-Security-Policy"]
+    assert first == again == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/healthz")["Content-Security-Policy"] == "default-src 'none'"
+
