@@ -2,14 +2,15 @@
 
 Builds a fresh SQLite database in a temporary CANHGIAC_VAR_DIR, inserts 1,000,000 listed
 indicators (60% domains, 25% URLs, 10% phones, 5% bank accounts) with their list changes,
-issues a partner key, starts gunicorn (2 sync workers) on a free loopback port and waits until
+issues a partner key, starts gunicorn as bin/serve does (2 workers of 4 threads, keep-alive:
+canhgiac/gunicorn_conf.py) on a free loopback port and waits until
 both workers have built their in-memory matcher (excluded from the timings). Then:
 
     single   GET /api/lookup/check?q=… (a mix of listed and unlisted URLs, domains, phones),
-             from several client threads, a new connection per request (sync workers close
-             each connection): checks per second and the 99th percentile latency
+             from several client threads, each on a kept-alive connection: checks per second
+             and the 99th percentile latency
     batch    POST /api/lookup/check-batch with 1,000 URLs each (8% under listed domains, 4%
-             under listed URLs): URL checks per second
+             under listed URLs), one connection per batch: URL checks per second
     rpz      GET /feeds/rpz.zone, the whole zone (600,000 domains): seconds, and the resident
              memory of the worker that serves it, sampled every 20 ms: its growth over the
              stream (peak minus before) and between the first and the last quarter of the bytes
@@ -216,6 +217,8 @@ def start_gunicorn(var_dir: Path, port: int) -> subprocess.Popen:
         str(ROOT / ".venv/bin/gunicorn"),
         "canhgiac.wsgi:application",
         "--workers", "2",
+        # As bin/serve: threaded workers keep connections alive between requests.
+        "--config", "python:canhgiac.gunicorn_conf",
         "--bind", f"127.0.0.1:{port}",
         "--timeout", "300",  # the first request of a worker builds the 1M index
         "--log-level", "warning",
@@ -252,14 +255,43 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def request(port: int, method: str, path: str, body: bytes | None, headers: dict) -> tuple:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+_LOCAL = threading.local()
+
+
+def request(
+    port: int, method: str, path: str, body: bytes | None, headers: dict, keep_alive: bool = True
+) -> tuple:
+    """One request on this thread's keep-alive connection (reopened when the server closed it),
+    as an app or a proxy in front of gunicorn sends them; or on a connection of its own."""
+    if not keep_alive:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        try:
+            connection.request(method, path, body=body, headers={**headers, "Connection": "close"})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+    for attempt in (1, 2):
+        connection = getattr(_LOCAL, "connection", None)
+        if connection is None or connection.port != port:
+            connection = _LOCAL.connection = http.client.HTTPConnection(
+                "127.0.0.1", port, timeout=300
+            )
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, ConnectionError):
+            connection.close()
+            _LOCAL.connection = None
+            if attempt == 2:
+                raise
+            continue
+        if response.will_close:
+            connection.close()
+            _LOCAL.connection = None
+        return response.status, data
+    raise AssertionError("unreachable")
 
 
 def _timed_check(port: int, headers: dict, results: list[float]) -> None:
@@ -382,8 +414,15 @@ def bench_batch(port: int, key: str, urls: list[str], threads: int, seconds: flo
     listed = [0, 0]
 
     def one(i: int) -> None:
+        # One connection per batch, like a partner's job posting its batches: a kept-alive
+        # connection would pin all of one client's batches to one worker process.
         status, body = request(
-            port, "POST", "/api/lookup/check-batch", bodies[i % len(bodies)], headers
+            port,
+            "POST",
+            "/api/lookup/check-batch",
+            bodies[i % len(bodies)],
+            headers,
+            keep_alive=False,
         )
         if status != 200:
             raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
@@ -487,7 +526,7 @@ def main() -> None:
         )
         print(
             f"  the server spends {single['server_cpu_ms']:.2f} ms of CPU per check (gunicorn, "
-            f"Django, the check, and a new SQLite connection for a listed value's details): "
+            f"Django, the check, and a listed value's details from the database): "
             f"2 cores of its own would serve about {2000 / single['server_cpu_ms']:,.0f}/s",
             flush=True,
         )

@@ -1,4 +1,11 @@
-"""gunicorn settings used by bin/serve (`-c python:canhgiac.gunicorn_conf`)."""
+"""gunicorn settings used by bin/serve and bench/lookup.py (`-c python:canhgiac.gunicorn_conf`).
+
+Threaded workers keep HTTP connections alive, so a partner's resolver, an app or a proxy in
+front sends many requests over one connection instead of paying a new one for each."""
+
+worker_class = "gthread"
+threads = 4
+keepalive = 5
 
 
 def post_worker_init(worker) -> None:
