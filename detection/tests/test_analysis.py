@@ -5,6 +5,9 @@ import pytest
 from detection.analysis import analyse_message, score_case_text
 from indicators.matcher import MatcherIndex, reset_matcher
 
+# The analysis reads which trained model is active from the database.
+pytestmark = pytest.mark.django_db
+
 EMPTY = MatcherIndex([])
 
 
