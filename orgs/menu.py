@@ -21,8 +21,10 @@ class StaffAction:
 _ACTIONS: dict[str, StaffAction] = {}
 
 
-def register_staff_action(*, permission: str, label: str, url_name: str, order: int = 100) -> None:
-    _ACTIONS[url_name] = StaffAction(permission, label, url_name, order)
+def register_staff_actions(first_order: int, *actions: tuple[str, str, str]) -> None:
+    """Register (permission, label, url name) entries, in this order from `first_order`."""
+    for step, (permission, label, url_name) in enumerate(actions):
+        _ACTIONS[url_name] = StaffAction(permission, label, url_name, first_order + 10 * step)
 
 
 def actions_for(permissions: set[str]) -> list[StaffAction]:

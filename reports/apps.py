@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
         from datetime import timedelta
 
         from lib.periodic import register_periodic
-        from orgs.menu import register_staff_action
+        from orgs.menu import register_staff_actions
         from orgs.models import Permission
 
         register_periodic(
@@ -20,16 +20,10 @@ class ReportsConfig(AppConfig):
             task_path="reports.tasks.refresh_priorities_task", every=timedelta(hours=1)
         )
 
-        for order, (label, url_name) in enumerate(
-            [
-                (_("Hàng đợi vụ việc cần xác minh"), "reports:queue"),
-                (_("Khiếu nại gỡ khỏi danh sách"), "reports:appeals"),
-                (_("Nhập danh sách dấu hiệu"), "reports:import"),
-            ]
-        ):
-            register_staff_action(
-                permission=Permission.VERIFY_REPORTS,
-                label=label,
-                url_name=url_name,
-                order=100 + order,
-            )
+        verify = Permission.VERIFY_REPORTS
+        register_staff_actions(
+            100,
+            (verify, _("Hàng đợi vụ việc cần xác minh"), "reports:queue"),
+            (verify, _("Khiếu nại gỡ khỏi danh sách"), "reports:appeals"),
+            (verify, _("Nhập danh sách dấu hiệu"), "reports:import"),
+        )

@@ -10,28 +10,20 @@ class TrainingConfig(AppConfig):
         from datetime import timedelta
 
         from lib.periodic import register_periodic
-        from orgs.menu import register_staff_action
+        from orgs.menu import register_staff_actions
         from orgs.models import Permission
 
         register_periodic(
             task_path="training.tasks.send_deadline_reminders", every=timedelta(days=1)
         )
 
-        register_staff_action(
-            permission=Permission.TAKE_TRAINING,
-            label=_("Bài học và bài kiểm tra được giao cho bạn"),
-            url_name="training-mine",
-            order=500,
-        )
-        register_staff_action(
-            permission=Permission.MANAGE_TRAINING,
-            label=_("Giao bài học cho đơn vị"),
-            url_name="training-manage",
-            order=510,
-        )
-        register_staff_action(
-            permission=Permission.MANAGE_TRAINING,
-            label=_("Tiến độ tập huấn của đơn vị"),
-            url_name="training-progress",
-            order=520,
+        register_staff_actions(
+            500,
+            (
+                Permission.TAKE_TRAINING,
+                _("Bài học và bài kiểm tra được giao cho bạn"),
+                "training-mine",
+            ),
+            (Permission.MANAGE_TRAINING, _("Giao bài học cho đơn vị"), "training-manage"),
+            (Permission.MANAGE_TRAINING, _("Tiến độ tập huấn của đơn vị"), "training-progress"),
         )

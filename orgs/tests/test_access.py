@@ -71,3 +71,18 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, world):
     response = client.get(reverse("staff-home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_staff_home_offers_each_person_only_the_pages_of_their_roles(client, world):
+    from orgs.testing import sign_in_verified
+
+    sign_in_verified(client, world.person("verifier_d1"))
+    verifier_home = client.get(reverse("staff-home")).content.decode()
+    assert reverse("reports:queue") in verifier_home
+    assert reverse("training-manage") not in verifier_home
+
+    client.force_login(world.person("manager_d1"))
+    manager_home = client.get(reverse("staff-home")).content.decode()
+    assert reverse("training-progress") in manager_home
+    assert reverse("training-mine") in manager_home
+    assert reverse("reports:queue") not in manager_home
