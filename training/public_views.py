@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+
+from lib import ratelimit
 
 from .models import Certificate, Lesson, Quiz
 from .selfstudy import issue_token, submit_public
@@ -34,6 +38,14 @@ def learn_lesson(request: HttpRequest, slug: str) -> HttpResponse:
 def learn_quiz(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz, slug=slug, is_public=True)
     if request.method == "POST":
+        # The anonymous counters are only worth something if a script cannot flood them; the
+        # limiter keeps a keyed hash of the address for a minute, never the address.
+        limit = getattr(settings, "TRAINING_PUBLIC_SUBMITS_PER_MINUTE", 10)
+        if not ratelimit.allow("learn-quiz", ratelimit.client_ip(request), limit=limit):
+            error = _("Bạn nộp bài quá nhanh. Hãy đợi một phút rồi thử lại.")
+            return render(
+                request, "training/learn_refused.html", {"quiz": quiz, "error": error}, status=429
+            )
         try:
             result = submit_public(
                 quiz=quiz, token=request.POST.get("token", ""), data=request.POST

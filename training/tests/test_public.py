@@ -82,3 +82,14 @@ def test_a_forged_or_stale_public_token_is_refused(client, public_quiz, monkeypa
 def test_a_staff_only_quiz_is_not_public(client, db):
     quiz = make_quiz("noi-bo")
     assert client.get(reverse("learn-quiz", args=[quiz.slug])).status_code == 404
+
+
+def test_a_flood_of_public_submissions_is_refused_and_not_counted(client, public_quiz, settings):
+    settings.TRAINING_PUBLIC_SUBMITS_PER_MINUTE = 3
+    url = reverse("learn-quiz", args=[public_quiz.slug])
+    statuses = []
+    for _ in range(4):
+        token, ids = take(client, public_quiz)
+        statuses.append(client.post(url, {"token": token, **answers_for(ids)}).status_code)
+    assert statuses == [200, 200, 200, 429]
+    assert PublicQuizStat.objects.get().attempts == 3
