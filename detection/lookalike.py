@@ -125,6 +125,10 @@ REASONS = {
         "Tên miền {host} ghép tên “{brand}” với từ ngữ về tài khoản, đăng nhập hoặc khuyến mãi, "
         "nhưng không phải trang chính thức {official}."
     ),
+    "padded_token": _(
+        "Tên miền {host} chỉ gồm tên “{brand}” ghép thêm chữ cái hoặc chữ số lẻ: kiểu tên miền "
+        "dùng một lần để giả mạo, không phải trang chính thức {official}."
+    ),
     "leet": _(
         "Tên miền {host} viết tên {brand} bằng chữ số thay cho chữ cái (0 thay o, 1 thay l): "
         "trang chính thức là {official}."
@@ -474,6 +478,10 @@ def _brand_findings(h: _Host) -> list[Finding]:
             mods = h.modifiers(strict=strict)
             # The brand word itself must not be what makes the context ("ebank" in ebank).
             if not mods:
+                if position == last and _padded_token(label, word) and not h.foreign_cctld:
+                    # "v-acb.com", "acb-24.net": a short brand name padded with a stray letter or
+                    # digits is a throw-away name, not a word of some other business.
+                    add("padded_token", 0.6, brand)
                 continue
             if brand.key == "chinhphu":
                 if not h.vietnamese:
@@ -500,6 +508,17 @@ def _brand_findings(h: _Host) -> list[Finding]:
                 continue
             add("typo", 0.8 + 0.05 * min(mods, 2), brand, distance=distance)
     return findings
+
+
+def _padded_token(label: str, word: str) -> bool:
+    """The label is the word plus hyphenated pieces of one letter or of digits only."""
+    if "-" not in label:
+        return False
+    pieces = label.split("-")
+    if pieces.count(word) != 1:
+        return False
+    others = [p for p in pieces if p != word]
+    return bool(others) and all(p.isdigit() or len(p) == 1 for p in others)
 
 
 def _glued_to_known_words(label: str, match: re.Match[str]) -> bool:

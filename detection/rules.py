@@ -634,13 +634,17 @@ RULES: tuple[Rule, ...] = (
             r"nap (?:dau|lan dau) (?:tang|thuong|x2)",
             r"dang k[iy](?: moi)? tang \d",
             r"tan thu",
-            r"t[iy] ?le (?:cuoc|keo|an)",
+            # "tỷ lệ cuộc gọi" (call rates) is telecom talk, not odds.
+            r"t[iy] ?le (?:cuoc(?! ?goi)[a-z]*|keo|an)",
             r"vong cuoc",
             r"cuoc (?:cao|tang|thang|the thao|bong da)",
             r"thang rut",
             r"rut (?:tien )?cuc nhanh",
             r"hoan (?:tra|tien cuoc) khong gioi han",
             r"nap \d+ ?k? (?:thuong|tang|nhan) \d",
+            # Spam spellings drop letters ("thưởg", "tỉlệ cượccao") to slip past filters.
+            r"nap \d+ ?k? thuo?n?g \d",
+            r"cuoc vao \d+\+? (?:su kien|tran|keo)",
         ),
     ),
     Rule(
@@ -798,7 +802,8 @@ RULES: tuple[Rule, ...] = (
         ),
         _any(
             r"(?:nhan|chuyen|ben (?:em|e|minh|toi)) lam (?:tat ca |het |moi |cac )?(?:cac )?(?:loai )?"
-            r"(?:bang|giay to|gplx|cmnd|cccd|can cuoc|chung minh|ho chieu|cavet|so do)",
+            r"(?:bang|giay to|gplx|gp|giay phep|cmnd|cccd|can cuoc|chung minh|ho chieu|cavet"
+            r"|so do|dang k[iy] xe)",
             r"lam (?:tat ca|het|moi|cac) (?:cac )?loai (?:bang|giay to)",
             r"bang (?:cap|lai)[^.!?\n]{0,30}(?:cap 3|dai hoc)[^.!?\n]{0,30}(?:giay to|can cuoc|cmnd)",
             r"khong (?:can )?(?:thi|hoc) (?:van |sat hach )?(?:van|sat hach|ma )?co bang",

@@ -156,3 +156,16 @@ def test_cached_results_are_not_changed_by_url_findings():
     before = score_host("bit.ly")
     score_url("https://bit.ly/abc")
     assert score_host("bit.ly").codes == before.codes
+
+
+def test_short_bank_name_padded_with_a_stray_letter_or_digits_is_suspicious():
+    for value in ("w-acb.com", "acb-88.net"):
+        result = score_domain(value)
+        assert result.flagged and result.level == "suspicious", value
+        assert result.brand is not None and result.brand.key == "acb"
+        assert result.codes == ["padded_token"]
+    # A real word next to the short name is some other business, and a foreign ending is
+    # another country's company.
+    assert not score_domain("my-acb.com").flagged
+    assert not score_domain("acb-group.com").flagged
+    assert not score_domain("w-acb.de").flagged

@@ -158,6 +158,10 @@ def test_hits_are_sorted_strongest_first():
             {"debt_threat"},
         ),
         ("Tuyen ctv lam tai nha, nhan viec qua Zalo truong nhom.", {"job_offer", "job_chat"}),
+        # Spam spellings that drop letters, and odds on several matches at once.
+        ("Nap 2 thuog 2, tile cuocmanh, rut trong 3 phut.", {"gambling"}),
+        ("Dat cuoc vao 4+ tran toi nay, hoan 5% neu thua.", {"gambling"}),
+        ("Minh nhan lam cac loai giay phep xay dung, dang ky xe nhanh.", {"fake_documents"}),
     ],
 )
 def test_newer_scam_patterns(message, expected):
@@ -173,6 +177,8 @@ def test_a_message_that_carries_the_otp_is_a_notice_not_a_request():
 def test_cashback_and_a_fish_stall_are_not_gambling():
     assert "gambling" not in codes("Hoan tien 10% moi giao dich the tin dung.")
     assert "gambling" not in codes("Mai chi ban ca tuoi o cho, em ghe lay nha.")
+    assert "gambling" not in codes("Ty le cuoc goi thanh cong cua tong dai da tang.")
+    assert "gambling" not in codes("Cuoc vao 2 gio chieu nay o nha van hoa, moi ca nha den.")
 
 
 def test_words_broken_by_odd_marks_count_as_obfuscation():
