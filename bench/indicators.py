@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import random
 import sqlite3
-import string
 import sys
 import tempfile
 import time
@@ -29,6 +27,8 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from synthetic import WORDS, Synthetic  # noqa: E402  (bench/ is the script's folder)
 
 from indicators.allowlist import shipped_allowlist  # noqa: E402
 from indicators.matcher import (  # noqa: E402
@@ -39,34 +39,6 @@ from indicators.matcher import (  # noqa: E402
     listing_expressions,
 )
 from indicators.urlcanon import canonical_parts, registrable_domain  # noqa: E402
-
-TLDS = ["com", "net", "vn", "com.vn", "xyz", "top", "info", "online", "site", "cc", "shop", "club"]
-WORDS = [
-    "vcb", "ngan", "hang", "nhan", "qua", "tri", "an", "khach", "hang", "xac", "minh", "tai",
-    "khoan", "vay", "tien", "nhanh", "shop", "sale", "login", "secure", "update", "mobile",
-    "app", "online", "viet", "nam", "dich", "vu", "cong", "thue", "dien", "luc", "bao", "hiem",
-]  # fmt: skip
-ALNUM = string.ascii_lowercase + string.digits
-
-
-class Synthetic:
-    def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
-
-    def name(self) -> str:
-        rng = self.rng
-        if rng.random() < 0.5:
-            return "".join(rng.choices(WORDS, k=rng.randint(2, 3))) + str(rng.randint(0, 999))
-        return "".join(rng.choices(ALNUM, k=rng.randint(6, 14)))
-
-    def domain(self) -> str:
-        return f"{self.name()}.{self.rng.choice(TLDS)}"
-
-    def path(self, depth: int) -> str:
-        return "".join(f"/{self.rng.choice(WORDS)}{self.rng.randint(0, 99)}" for _ in range(depth))
-
-    def query(self) -> str:
-        return f"?id={self.rng.randint(1, 10**6)}&ref={self.rng.choice(WORDS)}"
 
 
 def listed_rows(count: int, seed: int) -> list[IndexRow]:

@@ -36,7 +36,6 @@ import random
 import shutil
 import signal
 import socket
-import string
 import subprocess
 import sys
 import tempfile
@@ -46,42 +45,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from synthetic import WORDS, Synthetic  # bench/ is the script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-TLDS = ["com", "net", "vn", "com.vn", "xyz", "top", "info", "online", "site", "cc", "shop", "club"]
-WORDS = [
-    "vcb", "ngan", "hang", "nhan", "qua", "tri", "an", "khach", "xac", "minh", "tai", "khoan",
-    "vay", "tien", "nhanh", "shop", "sale", "login", "secure", "update", "mobile", "app",
-    "online", "viet", "nam", "dich", "vu", "cong", "thue", "dien", "luc", "bao", "hiem",
-]  # fmt: skip
-ALNUM = string.ascii_lowercase + string.digits
 
 
 # --- data ---------------------------------------------------------------------------------------
 
 
-class Synthetic:
-    def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
-
-    def name(self) -> str:
-        rng = self.rng
-        if rng.random() < 0.5:
-            return "".join(rng.choices(WORDS, k=rng.randint(2, 3))) + str(rng.randint(0, 999))
-        return "".join(rng.choices(ALNUM, k=rng.randint(6, 12)))
-
-    def domain(self, unique: int | None = None) -> str:
-        suffix = f"-{unique:x}" if unique is not None else ""
-        return f"{self.name()}{suffix}.{self.rng.choice(TLDS)}"
-
-    def path(self, depth: int) -> str:
-        return "".join(f"/{self.rng.choice(WORDS)}{self.rng.randint(0, 99)}" for _ in range(depth))
-
-
 def listings(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
     """(kind, canonical value, category); values unique."""
-    syn = Synthetic(seed)
+    syn = Synthetic(seed, longest_name=12)
     rng = syn.rng
     rows = []
     for n in range(count):
@@ -106,7 +81,7 @@ def listings(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
 
 def check_urls(rows, count: int, seed: int) -> list[str]:
     """8% under listed domains, 4% under listed URLs, 88% not listed."""
-    syn = Synthetic(seed)
+    syn = Synthetic(seed, longest_name=12)
     rng = syn.rng
     domains = [v for k, v, _c in rows if k == "domain"]
     urls = [v for k, v, _c in rows if k == "url"]
@@ -132,7 +107,7 @@ def check_urls(rows, count: int, seed: int) -> list[str]:
 def single_values(rows, count: int, seed: int) -> list[str]:
     """URLs as above, plus bare domains and phone numbers, listed and not."""
     rng = random.Random(seed)
-    other = Synthetic(seed + 1)
+    other = Synthetic(seed + 1, longest_name=12)
     urls = check_urls(rows, count, seed)
     phones = [v for k, v, _c in rows if k == "phone"]
     domains = [v for k, v, _c in rows if k == "domain"]
