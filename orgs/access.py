@@ -21,16 +21,26 @@ def roles_granting(permission: str) -> list[str]:
     return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
 
 
+def _root_paths(user, permission: str) -> list[str] | None:
+    """Tree paths of the units where `user` holds `permission` through a role (None: every
+    unit, for a superuser; []: none)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return list(
+        Unit.objects.filter(
+            role_assignments__user=user, role_assignments__role__in=roles_granting(permission)
+        ).values_list("path", flat=True)
+    )
+
+
 def units_for(user, permission: str) -> UnitQuerySet:
     """Units on which `user` holds `permission`: each assigned unit and everything below it."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Unit.objects.none()
-    if user.is_superuser:
+    paths = _root_paths(user, permission)
+    if paths is None:
         return Unit.objects.all()
-    roots = Unit.objects.filter(
-        role_assignments__user=user, role_assignments__role__in=roles_granting(permission)
-    ).only("path")
-    return Unit.objects.within(list(roots))
+    return Unit.objects.within_paths(paths)
 
 
 def permissions_of(user) -> set[str]:
@@ -44,20 +54,14 @@ def permissions_of(user) -> set[str]:
 
 
 def can_act(user, permission: str, unit: Unit) -> bool:
-    return units_for(user, permission).filter(pk=unit.pk).exists()
+    paths = _root_paths(user, permission)
+    return paths is None or any(unit.path.startswith(path) for path in paths)
 
 
 def require_unit(user, permission: str, unit: Unit) -> None:
     """Raise PermissionDenied unless `user` holds `permission` on `unit`."""
     if not can_act(user, permission, unit):
         raise PermissionDenied("Bạn không có quyền thao tác trên đơn vị này.")
-
-
-def is_fully_signed_in(user) -> bool:
-    """Signed in, and past the second factor where the person's roles require one."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_verified() if user.needs_otp else True
 
 
 def staff_required(permission: str | None = None) -> Callable:
@@ -70,7 +74,8 @@ def staff_required(permission: str | None = None) -> Callable:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if user.needs_otp and not user.is_verified():
+            # is_verified() costs nothing; needs_otp is a query, asked only when unverified.
+            if not user.is_verified() and user.needs_otp:
                 return redirect("otp-verify")
             if permission and permission not in permissions_of(user):
                 raise PermissionDenied("Bạn không có quyền truy cập trang này.")

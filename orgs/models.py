@@ -35,8 +35,11 @@ ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
 class UnitQuerySet(MP_NodeQuerySet):
     def within(self, units) -> UnitQuerySet:
         """These units and every unit below them: one indexed prefix query per root."""
+        return self.within_paths(u.path for u in units)
+
+    def within_paths(self, paths) -> UnitQuerySet:
         condition = models.Q(pk__in=[])
-        for path in _top_paths(u.path for u in units):
+        for path in _top_paths(paths):
             condition |= models.Q(path__startswith=path)
         return self.filter(condition)
 
@@ -56,6 +59,9 @@ class UnitManager(MP_NodeManager):
 
     def within(self, units) -> UnitQuerySet:
         return self.get_queryset().within(units)
+
+    def within_paths(self, paths) -> UnitQuerySet:
+        return self.get_queryset().within_paths(paths)
 
 
 class Unit(MP_Node):
