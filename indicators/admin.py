@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+
+from lib.admin import ReadOnlyAdmin
 
 from .models import AllowedName, Indicator, ListChange
 from .normalise import normalise_domain
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyAdmin):
     """Read-only: listing and delisting go through the reports workflow (two verifiers, audit
     log), never through the admin."""
 
@@ -15,30 +16,12 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "category", "risk"]
     search_fields = ["value"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(ListChange)
-class ListChangeAdmin(admin.ModelAdmin):
+class ListChangeAdmin(ReadOnlyAdmin):
     list_display = ["id", "action", "indicator", "at"]
     list_filter = ["action"]
     raw_id_fields = ["indicator"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class AllowedNameForm(forms.ModelForm):
