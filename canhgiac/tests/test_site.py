@@ -194,3 +194,26 @@ def test_csp_header_is_the_same_whether_built_or_reused(client, settings):
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
     assert client.get("/healthz")["Content-Security-Policy"] == "default-src 'none'"
 
+
+
+def test_missing_page_is_explained_in_vietnamese(client):
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Không tìm thấy trang" in body and 'href="/kiem-tra/"' in body
+
+
+def test_refused_page_says_why_in_vietnamese(client, world):
+    client.force_login(world.person("manager_d1"))
+    response = client.get(reverse("unit-detail", args=["D2-C1"]))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Không có quyền truy cập" in body
+    assert "Bạn không có quyền thao tác trên đơn vị này." in body
+
+
+def test_server_error_page_stands_alone_in_vietnamese():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render({})
+    assert "Hệ thống đang gặp sự cố" in html and 'lang="vi"' in html
