@@ -253,8 +253,9 @@ def _resolve(item: _Item, default_category: str, default_risk: str, allow) -> Im
     return row
 
 
-def _classify(rows: list[ImportRow]) -> None:
-    """add / change / unchanged / duplicate for rows that resolved to a value."""
+def _classify(rows: list[ImportRow]) -> dict[tuple[str, str], Indicator]:
+    """add / change / unchanged / duplicate for rows that resolved to a value. Returns the
+    indicators already recorded, by (kind, value), for _write's audit events."""
     pending = [r for r in rows if not r.outcome]
     seen: set[tuple[str, str]] = set()
     by_kind: dict[str, set[str]] = {}
@@ -286,6 +287,7 @@ def _classify(rows: list[ImportRow]) -> None:
             row.message = _("Đang ở phân loại “%(c)s”.") % {"c": indicator.get_category_display()}
         else:
             row.outcome = Outcome.UNCHANGED
+    return existing
 
 
 def import_indicators(
@@ -321,13 +323,19 @@ def import_indicators(
     )
     result = ImportResult(dry_run=dry_run)
     result.rows = [_resolve(item, category, risk, allow) for item in items]
-    _classify(result.rows)
+    existing = _classify(result.rows)
     if not dry_run:
-        _write(result.rows, source=source, listed_by=listed_by)
+        _write(result.rows, existing, source=source, listed_by=listed_by)
     return result
 
 
-def _write(rows: list[ImportRow], *, source: str, listed_by) -> None:
+def _write(
+    rows: list[ImportRow],
+    existing: dict[tuple[str, str], Indicator],
+    *,
+    source: str,
+    listed_by,
+) -> None:
     events = []
     label = actor_label(listed_by)
     reason = f"Nhập danh sách từ nguồn: {source}"
@@ -335,7 +343,8 @@ def _write(rows: list[ImportRow], *, source: str, listed_by) -> None:
         for row in rows:
             if row.outcome not in (Outcome.ADD, Outcome.CHANGE):
                 continue
-            before = Indicator.objects.filter(kind=row.kind, value=row.value).first()
+            # As _classify read it a moment ago: one query for the whole file, not one a row.
+            before = existing.get((row.kind, row.value))
             indicator = list_indicator(
                 kind=row.kind,
                 value=row.value,

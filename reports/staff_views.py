@@ -44,9 +44,11 @@ def _scope(request: HttpRequest):
     return units_for(request.user, VERIFY)
 
 
-def _visible_case(request: HttpRequest, pk: int) -> Case:
+def _visible_case(request: HttpRequest, pk: int, scope=None) -> Case:
     """A case the person may see; 404 otherwise (its existence is not disclosed)."""
-    return get_object_or_404(Case.objects.visible_to(_scope(request)), pk=pk)
+    scope = _scope(request) if scope is None else scope
+    cases = Case.objects.visible_to(scope).select_related("unit", "assigned_to")
+    return get_object_or_404(cases, pk=pk)
 
 
 @staff_required(VERIFY)
@@ -100,13 +102,14 @@ def _verifiers_for(unit: Unit):
 
 @staff_required(VERIFY)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _visible_case(request, pk)
+    scope = _scope(request)
+    case = _visible_case(request, pk, scope)
     if case.status == CaseStatus.MERGED and case.merged_into_id:
         messages.info(
             request, _("Hồ sơ này đã được gộp vào hồ sơ #%(n)d.") % {"n": case.merged_into_id}
         )
         return redirect("reports:case", pk=case.merged_into_id)
-    allowed_units = set(_scope(request).values_list("pk", flat=True))
+    allowed_units = set(scope.values_list("pk", flat=True))
     reports = list(
         case.reports.select_related("unit")
         .prefetch_related("indicators", "evidence")

@@ -35,6 +35,7 @@ from .services import (
     FINAL_STATUSES,
     WorkflowError,
     _case_indicators,
+    _case_of,
     _close_if_decided,
     _discard_files,
     _mark_under_review,
@@ -146,8 +147,7 @@ def propose_delisting(
             raise WorkflowError(_("Khiếu nại này đã có kết quả."))
         chosen = [appeal.indicator]
         # Shown in the case's history too, when a case holds the indicator.
-        link = CaseIndicator.objects.select_related("case").filter(indicator=appeal.indicator)
-        case = link.first().case if link.exists() else None
+        case = _case_of(appeal.indicator)
     elif case is not None:
         _require_verifier(verifier, case.unit)
         _require_open(case)
@@ -186,6 +186,19 @@ def _proposal_unit(proposal: ListingProposal):
     return proposal.appeal.unit if proposal.appeal_id else proposal.case.unit
 
 
+def _settle(proposal: ListingProposal, status: str, verifier) -> ListingProposal:
+    """Lock the proposal and record its decision; refused when someone decided it meanwhile.
+    Call inside a transaction."""
+    proposal = ListingProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        raise WorkflowError(_("Đề xuất này đã được xử lý."))
+    proposal.status = status
+    proposal.decided_by = verifier
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    return proposal
+
+
 def confirm_proposal(*, proposal: ListingProposal, verifier) -> ListingProposal:
     """Second pair of eyes: a different verifier confirms, and the list changes (through the
     indicators app, which versions the list)."""
@@ -198,13 +211,7 @@ def confirm_proposal(*, proposal: ListingProposal, verifier) -> ListingProposal:
             )
         )
     with transaction.atomic():
-        proposal = ListingProposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status != ProposalStatus.PENDING:
-            raise WorkflowError(_("Đề xuất này đã được xử lý."))
-        proposal.status = ProposalStatus.CONFIRMED
-        proposal.decided_by = verifier
-        proposal.decided_at = timezone.now()
-        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        proposal = _settle(proposal, ProposalStatus.CONFIRMED, verifier)
         for indicator in proposal.indicators.all():
             before = _indicator_state(indicator)
             if proposal.action == ProposalAction.LIST:
@@ -255,9 +262,11 @@ def _teach_detector(case: Case, verifier) -> None:
     from detection.models import LabelledMessage
     from detection.services import label_message
 
-    for report in case.reports.exclude(message_text=""):
-        source = f"report:{report.pk}"
-        if not LabelledMessage.objects.filter(source=source).exists():
+    reports = list(case.reports.exclude(message_text=""))
+    sources = [f"report:{report.pk}" for report in reports]
+    done = set(LabelledMessage.objects.filter(source__in=sources).values_list("source", flat=True))
+    for report, source in zip(reports, sources, strict=True):
+        if source not in done:
             label_message(
                 content=report.message_text[:5000],
                 label=1,
@@ -282,13 +291,7 @@ def reject_proposal(*, proposal: ListingProposal, verifier, reason: str) -> List
     _require_verifier(verifier, _proposal_unit(proposal))
     reason = _reason(reason)
     with transaction.atomic():
-        proposal = ListingProposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status != ProposalStatus.PENDING:
-            raise WorkflowError(_("Đề xuất này đã được xử lý."))
-        proposal.status = ProposalStatus.REJECTED
-        proposal.decided_by = verifier
-        proposal.decided_at = timezone.now()
-        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        proposal = _settle(proposal, ProposalStatus.REJECTED, verifier)
         record_event(
             actor=verifier,
             action=AuditAction.PROPOSAL_REJECTED,

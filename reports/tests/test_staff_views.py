@@ -1,12 +1,16 @@
 """The verifiers' pages drive the workflow end to end."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import Indicator
 from orgs.testing import sign_in_verified
 from reports.models import Case, CaseNote, CaseStatus
+from reports.services import add_note, assign_case
 from reports.tests.factories import make_report
+from reports.workflow import propose_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +97,34 @@ def test_decide_and_close_through_the_pages(client, world):
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
     assert client.post(reverse("reports:case-action", args=[case.pk, "nope"])).status_code == 404
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _grow(world, case, verifier, n: int) -> None:
+    """n more reports in the case and in cases of their own, a note and a proposal."""
+    for i in range(n):
+        unit = world.unit("D1-C2" if i % 2 else "D1-C1")
+        make_report(unit, "0912345678", f"http://gia-mao-{i}.com/x", contact_phone="0987654321")
+        make_report(unit, f"http://rieng-{n}-{i}.com/")
+    add_note(case=case, author=verifier, text="Đã gọi cho người tố giác.")
+    propose_listing(
+        case=case, verifier=verifier, category="phishing", risk="high", public_reason="Giả mạo."
+    )
+
+
+def test_queue_and_case_pages_do_not_query_per_row(client, world):
+    verifier = world.person("verifier_d1")
+    case = make_report(world.unit("D1-C1"), "0912345678", contact_phone="0987654321").cases.get()
+    assign_case(case=case, verifier=verifier, assignee=verifier)
+    _grow(world, case, verifier, 1)
+    sign_in_verified(client, verifier)
+    queue, detail = reverse("reports:queue"), reverse("reports:case", args=[case.pk])
+    few = (_queries(client, queue), _queries(client, detail))
+    _grow(world, case, verifier, 4)
+    assert Case.objects.count() >= 6 and case.reports.count() >= 6
+    assert (_queries(client, queue), _queries(client, detail)) == few
