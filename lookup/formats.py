@@ -132,6 +132,18 @@ def _header(info: FeedInfo, comment: str, title: str) -> str:
     return "".join(f"{comment} {line}\n" for line in lines)
 
 
+def _rules(
+    rows: Iterable[DomainRow], domains: DomainFilter, *, block: str, allow: str = ""
+) -> Iterator[str]:
+    """One `block` line per listed domain, then one `allow` line per never-block name under it
+    (the formats below differ only in these two lines; hosts files have no exceptions)."""
+    for name in _domains(rows, domains):
+        yield block.format(name)
+        if allow:
+            for allowed, _covering in domains.under(name):
+                yield allow.format(allowed)
+
+
 def write_rpz(rows: Iterable[DomainRow], info: FeedInfo, domains: DomainFilter) -> Iterator[str]:
     """A Response Policy Zone: every listed domain and every name under it is NXDOMAIN."""
     yield _header(info, ";", "Canh Giac RPZ: scam and phishing domains (NXDOMAIN)")
@@ -151,8 +163,7 @@ def write_rpz(rows: Iterable[DomainRow], info: FeedInfo, domains: DomainFilter) 
 def write_hosts(rows: Iterable[DomainRow], info: FeedInfo, domains: DomainFilter) -> Iterator[str]:
     """A hosts file: the listed names themselves (hosts files cannot say "and below")."""
     yield _header(info, "#", "Canh Giac hosts file: scam and phishing domains")
-    for name in _domains(rows, domains):
-        yield f"0.0.0.0 {name}\n"
+    yield from _rules(rows, domains, block="0.0.0.0 {}\n")
 
 
 def write_abp(rows: Iterable[DomainRow], info: FeedInfo, domains: DomainFilter) -> Iterator[str]:
@@ -161,10 +172,7 @@ def write_abp(rows: Iterable[DomainRow], info: FeedInfo, domains: DomainFilter) 
     yield "! Title: Canh Giac: scam and phishing domains\n"
     yield f"! Version: {info.version}\n! Expires: 1 hours\n"
     yield _header(info, "!", "Canh Giac ABP/AdGuard filter")
-    for name in _domains(rows, domains):
-        yield f"||{name}^\n"
-        for allowed, _covering in domains.under(name):
-            yield f"@@||{allowed}^\n"
+    yield from _rules(rows, domains, block="||{}^\n", allow="@@||{}^\n")
 
 
 def write_dnsmasq(
@@ -172,10 +180,7 @@ def write_dnsmasq(
 ) -> Iterator[str]:
     """dnsmasq: address=/domain/ answers NXDOMAIN for it and its subdomains."""
     yield _header(info, "#", "Canh Giac dnsmasq configuration: scam and phishing domains")
-    for name in _domains(rows, domains):
-        yield f"address=/{name}/\n"
-        for allowed, _covering in domains.under(name):
-            yield f"server=/{allowed}/#\n"
+    yield from _rules(rows, domains, block="address=/{}/\n", allow="server=/{}/#\n")
 
 
 def write_unbound(
@@ -184,10 +189,12 @@ def write_unbound(
     """Unbound local zones (include: it from unbound.conf): always NXDOMAIN."""
     yield _header(info, "#", "Canh Giac Unbound local-zone list: scam and phishing domains")
     yield "server:\n"
-    for name in _domains(rows, domains):
-        yield f'  local-zone: "{name}." always_nxdomain\n'
-        for allowed, _covering in domains.under(name):
-            yield f'  local-zone: "{allowed}." transparent\n'
+    yield from _rules(
+        rows,
+        domains,
+        block='  local-zone: "{}." always_nxdomain\n',
+        allow='  local-zone: "{}." transparent\n',
+    )
 
 
 # --- every kind -------------------------------------------------------------------------------

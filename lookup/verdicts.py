@@ -159,16 +159,18 @@ def classify(raw: str, kind: Kind | str | None = None) -> tuple[Kind, str]:
     return normalise_any(raw)
 
 
+def _set_listed(check: Check, verdict: Verdict, *, match: str) -> None:
+    check.status, check.listed, check.match = LISTED, True, match
+    check.category = verdict.category
+    check.matched_pk = verdict.matched_pk
+    check.matched_kind = verdict.matched_kind
+    check.matched_value = verdict.matched_value
+
+
 def _from_verdict(raw: str, kind: Kind, value: str, verdict: Verdict) -> Check:
     check = Check(raw=raw, status=NOT_LISTED, kind=kind.value, value=value)
     if verdict.listed:
-        check.status = LISTED
-        check.listed = True
-        check.match = verdict.match or "exact"
-        check.category = verdict.category
-        check.matched_pk = verdict.matched_pk
-        check.matched_kind = verdict.matched_kind
-        check.matched_value = verdict.matched_value
+        _set_listed(check, verdict, match=verdict.match or "exact")
         return check
     check.allowlisted = verdict.allowlisted
     if verdict.allowlisted:
@@ -213,11 +215,7 @@ def _email_domain(raw: str, email: str, index: MatcherIndex) -> Check:
     verdict = index.check_host(domain, kind=Kind.DOMAIN)
     check = Check(raw=raw, status=NOT_LISTED, kind=Kind.EMAIL.value, value=email)
     if verdict.listed:
-        check.status, check.listed, check.match = LISTED, True, "email_domain"
-        check.category = verdict.category
-        check.matched_pk = verdict.matched_pk
-        check.matched_kind = verdict.matched_kind
-        check.matched_value = verdict.matched_value
+        _set_listed(check, verdict, match="email_domain")
     return check
 
 
