@@ -4,6 +4,7 @@ training/content/ (lessons/*.md with YAML front matter, questions.yaml, quizzes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,6 +176,41 @@ def _load_lesson(src: LessonSource, report: LoadReport, force: bool) -> None:
     report.updated["lesson"] += 1
 
 
+def _load_row(
+    model: type[Question | Quiz],
+    kind: str,
+    slug: str,
+    values: dict,
+    *,
+    write_related: Callable[[Question | Quiz], object],
+    report: LoadReport,
+    force: bool,
+) -> None:
+    """Create or update the question or quiz `slug`: its fields from `values`, then its related
+    rows through `write_related(row)` (they are part of its digest, so written before it)."""
+    row = model.objects.filter(slug=slug).first()
+    if row is None:
+        row = model.objects.create(slug=slug, **values)
+        before = None
+    elif _edited_in_admin(row) and not force:
+        report.kept_edits.append(f"{kind}:{slug}")
+        return
+    else:
+        before = row.content_digest()
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.save()
+    write_related(row)
+    row.loaded_digest = row.content_digest()
+    row.save(update_fields=["loaded_digest"])
+    if before is None:
+        report.created[kind] += 1
+    elif row.loaded_digest == before:
+        report.unchanged[kind] += 1
+    else:
+        report.updated[kind] += 1
+
+
 def _question_values(item, where: str) -> tuple[dict, list[tuple[str, bool]]]:
     _require(isinstance(item, dict), where, "mỗi câu hỏi phải là một bảng khoá: giá trị")
     kind = _choice(item.get("kind"), where, "kind", set(QuestionKind.values))
@@ -206,34 +242,22 @@ def _question_values(item, where: str) -> tuple[dict, list[tuple[str, bool]]]:
 def _load_question(item, report: LoadReport, force: bool) -> None:
     slug = _slug(item.get("slug") if isinstance(item, dict) else None, "questions.yaml")
     values, choices = _question_values(item, f"questions.yaml: {slug}")
-    question = Question.objects.filter(slug=slug).first()
-    created = question is None
-    if created:
-        question = Question.objects.create(slug=slug, **values)
-    elif _edited_in_admin(question) and not force:
-        report.kept_edits.append(f"question:{slug}")
-        return
-    before = "" if created else question.content_digest()
-    for key, value in values.items():
-        setattr(question, key, value)
-    question.save()
-    # Choices keep their identity by position, so answers in past attempts still point at them.
-    existing = {c.position: c for c in question.choices.all()}
-    for position, (text, is_correct) in enumerate(choices):
-        choice = existing.pop(position, None) or Choice(question=question, position=position)
-        if choice.pk is None or (choice.text, choice.is_correct) != (text, is_correct):
-            choice.text, choice.is_correct = text, is_correct
-            choice.save()
-    for extra in existing.values():
-        extra.delete()
-    question.loaded_digest = question.content_digest()
-    question.save(update_fields=["loaded_digest"])
-    if created:
-        report.created["question"] += 1
-    elif question.loaded_digest == before:
-        report.unchanged["question"] += 1
-    else:
-        report.updated["question"] += 1
+
+    def write_choices(question: Question) -> None:
+        # Choices keep their identity by position, so answers in past attempts still point at
+        # them.
+        existing = {c.position: c for c in question.choices.all()}
+        for position, (text, is_correct) in enumerate(choices):
+            choice = existing.pop(position, None) or Choice(question=question, position=position)
+            if choice.pk is None or (choice.text, choice.is_correct) != (text, is_correct):
+                choice.text, choice.is_correct = text, is_correct
+                choice.save()
+        for extra in existing.values():
+            extra.delete()
+
+    _load_row(
+        Question, "question", slug, values, write_related=write_choices, report=report, force=force
+    )
 
 
 def _load_quiz(item, report: LoadReport, force: bool) -> None:
@@ -265,26 +289,15 @@ def _load_quiz(item, report: LoadReport, force: bool) -> None:
         "is_public": item.get("public") is True,
     }
     _require(fixed or values["random_count"], where, "bài kiểm tra không có câu hỏi nào")
-    quiz = Quiz.objects.filter(slug=slug).first()
-    created = quiz is None
-    if created:
-        quiz = Quiz.objects.create(slug=slug, **values)
-    elif _edited_in_admin(quiz) and not force:
-        report.kept_edits.append(f"quiz:{slug}")
-        return
-    before = "" if created else quiz.content_digest()
-    for key, value in values.items():
-        setattr(quiz, key, value)
-    quiz.save()
-    quiz.fixed_questions.set(fixed)
-    quiz.loaded_digest = quiz.content_digest()
-    quiz.save(update_fields=["loaded_digest"])
-    if created:
-        report.created["quiz"] += 1
-    elif quiz.loaded_digest == before:
-        report.unchanged["quiz"] += 1
-    else:
-        report.updated["quiz"] += 1
+    _load_row(
+        Quiz,
+        "quiz",
+        slug,
+        values,
+        write_related=lambda quiz: quiz.fixed_questions.set(fixed),
+        report=report,
+        force=force,
+    )
 
 
 def _yaml_list(path: Path, key: str) -> list:

@@ -53,6 +53,27 @@ def test_load_training_is_idempotent_and_complete():
 
 
 @pytest.mark.django_db
+def test_a_reload_reports_rows_as_unchanged_and_keeps_edited_questions_and_quizzes():
+    first = load_content()
+    assert first.created["question"] >= 40 and first.created["quiz"] >= 2
+    second = load_content()
+    assert second.created == {"lesson": 0, "question": 0, "quiz": 0}
+    assert second.updated == {"lesson": 0, "question": 0, "quiz": 0}
+    assert second.unchanged == first.created
+    question = Question.objects.order_by("slug").first()
+    question.text = "Câu hỏi biên tập viên sửa?"
+    question.save()
+    quiz = Quiz.objects.order_by("slug").first()
+    quiz.pass_mark = 99
+    quiz.save()
+    report = load_content()
+    assert report.kept_edits == [f"question:{question.slug}", f"quiz:{quiz.slug}"]
+    forced = load_content(force=True)
+    assert (forced.updated["question"], forced.updated["quiz"]) == (1, 1)
+    assert Question.objects.get(pk=question.pk).text != "Câu hỏi biên tập viên sửa?"
+
+
+@pytest.mark.django_db
 def test_an_editors_change_survives_a_reload_unless_forced():
     load_content()
     lesson = Lesson.objects.get(slug="mat-khau-an-toan")
