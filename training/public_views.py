@@ -44,19 +44,15 @@ def learn_quiz(request: HttpRequest, slug: str) -> HttpResponse:
         if not ratelimit.allow("learn-quiz", ratelimit.client_ip(request), limit=limit):
             error = _("Bạn nộp bài quá nhanh. Hãy đợi một phút rồi thử lại.")
             return render(
-                request, "training/learn_refused.html", {"quiz": quiz, "error": error}, status=429
+                request, "training/refused.html", {"quiz": quiz, "error": error}, status=429
             )
         try:
             result = submit_public(
                 quiz=quiz, token=request.POST.get("token", ""), data=request.POST
             )
         except TrainingError as exc:
-            return render(
-                request,
-                "training/learn_refused.html",
-                {"quiz": quiz, "error": str(exc)},
-                status=409,
-            )
+            context = {"quiz": quiz, "error": str(exc)}
+            return render(request, "training/refused.html", context, status=409)
         context = {
             "quiz": quiz,
             "result": result,

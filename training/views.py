@@ -132,7 +132,7 @@ def attempt_take(request: HttpRequest, token: str) -> HttpResponse:
         except TrainingError as exc:
             attempt.refresh_from_db()
             context = {"attempt": attempt, "error": str(exc)}
-            return render(request, "training/attempt_refused.html", context, status=409)
+            return render(request, "training/refused.html", context, status=409)
         return redirect("training-attempt-result", token=attempt.token)
     if attempt.status == AttemptStatus.OPEN and timezone.now() > attempt.deadline + GRACE:
         expire_attempt(attempt=attempt)  # the time ran out while the page was away
