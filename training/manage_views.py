@@ -16,7 +16,13 @@ from orgs.models import Permission
 
 from .forms import AssignmentForm
 from .models import Assignment, Completion
-from .progress import MAX_OVERDUE_ON_PAGE, build_progress, progress_xlsx, public_totals
+from .progress import (
+    MAX_OVERDUE_ON_PAGE,
+    Progress,
+    build_progress,
+    progress_xlsx,
+    public_totals,
+)
 from .services import TrainingError, create_assignment
 from .xapi import statement_for
 
@@ -31,7 +37,7 @@ def _scope(request: HttpRequest):
 def manage_home(request: HttpRequest) -> HttpResponse:
     assignments = (
         Assignment.objects.relevant_to(_scope(request))
-        .select_related("unit", "quiz", "created_by")
+        .select_related("unit", "quiz")
         .prefetch_related("lessons")
     )
     return render(
@@ -73,12 +79,18 @@ def _assignment_filter(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-@staff_required(Permission.MANAGE_TRAINING)
-def progress_page(request: HttpRequest) -> HttpResponse:
+def _progress(request: HttpRequest) -> tuple[Progress, int | None]:
+    """The manager's progress, for one assignment when ?assignment= names one in scope."""
     chosen = _assignment_filter(request)
     progress = build_progress(scope=_scope(request), assignment_id=chosen)
     if chosen is not None and chosen not in {a.pk for a in progress.assignments}:
         raise Http404  # another scope's assignment: as if it did not exist
+    return progress, chosen
+
+
+@staff_required(Permission.MANAGE_TRAINING)
+def progress_page(request: HttpRequest) -> HttpResponse:
+    progress, chosen = _progress(request)
     context = {
         "progress": progress,
         "chosen": chosen,
@@ -91,10 +103,7 @@ def progress_page(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Permission.MANAGE_TRAINING)
 def progress_export(request: HttpRequest) -> HttpResponse:
-    chosen = _assignment_filter(request)
-    progress = build_progress(scope=_scope(request), assignment_id=chosen)
-    if chosen is not None and chosen not in {a.pk for a in progress.assignments}:
-        raise Http404
+    progress, _chosen = _progress(request)
     response = HttpResponse(
         progress_xlsx(progress),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

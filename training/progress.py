@@ -64,7 +64,9 @@ class Progress:
     total: Counts = field(default_factory=Counts)
 
 
-def build_progress(*, scope, assignment_id: int | None = None, now: datetime | None = None):
+def build_progress(
+    *, scope, assignment_id: int | None = None, now: datetime | None = None
+) -> Progress:
     """`scope` is units_for(manager, MANAGE_TRAINING): people outside it never appear."""
     now = now or timezone.now()
     units = list(scope.order_by("path"))

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -12,7 +14,7 @@ from openpyxl import load_workbook
 from training.models import Assignment
 from training.services import mark_lesson_read
 
-from .factories import make_assignment, make_lesson
+from .factories import make_assignment, make_lesson, make_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +86,40 @@ def test_filtering_on_another_districts_course_is_not_found(client, world):
     )
     assert client.get(reverse("training-progress") + "?assignment=abc").status_code == 404
     assert "Khoá nhận diện" not in client.get(reverse("training-manage")).content.decode()
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def _more_courses_and_people(world, start: int) -> None:
+    User = get_user_model()
+    for i in range(start, start + 3):
+        lessons = [make_lesson(f"bai-{i}-{j}", title=f"Bài {i}-{j}") for j in range(2)]
+        make_assignment(world, unit="D1", lessons=lessons, quiz=make_quiz(f"kt-{i}"), title=f"K{i}")
+        make_assignment(world, unit="P", by="admin", lessons=lessons, title=f"Tỉnh {i}")
+        person = User.objects.create_user(
+            username=f"them-{i}", password="x", home_unit=world.unit("D1-C1")
+        )
+        mark_lesson_read(user=person, lesson=lessons[0])
+        mark_lesson_read(user=world.person("staff_d1_c1"), lesson=lessons[1])
+
+
+@pytest.mark.parametrize(
+    ("who", "url_name"),
+    [
+        ("manager_d1", "training-progress"),
+        ("manager_d1", "training-manage"),
+        ("staff_d1_c1", "training-mine"),
+    ],
+)
+def test_list_pages_make_the_same_number_of_queries_however_many_rows(client, world, who, url_name):
+    """No query per course, lesson, person or record (N+1) on the list pages."""
+    _more_courses_and_people(world, 0)
+    client.force_login(world.person(who))
+    url = reverse(url_name)
+    few = _queries(client, url)
+    _more_courses_and_people(world, 3)
+    assert _queries(client, url) == few
