@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -620,7 +619,6 @@ def analyse_message(
 
     positive = sorted((r for r in all_reasons if r.weight > 0), key=lambda r: -r.weight)
     positive += [r for r in all_reasons if r.weight == 0 and r.kind == "lookalike"]
-    positive.sort(key=lambda r: -r.weight)
     if explanation.probability >= 0.5 and explanation.phrases:
         quoted = ", ".join("“" + p.text + "”" for p in explanation.phrases[:4])
         positive.append(
@@ -657,9 +655,7 @@ class CaseScore:
     headline: str
 
 
-@cache
-def _risk_rank() -> dict[str, int]:
-    return {"low": 0, "medium": 1, "high": 2}
+_RISK_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 def score_case_text(*, texts: list[str], sender_types: list[str | None] | None = None) -> CaseScore:
@@ -672,7 +668,7 @@ def score_case_text(*, texts: list[str], sender_types: list[str | None] | None =
         analyses.append(analyse_message(text, sender_type=sender))
     if not analyses:
         return CaseScore(0.0, "low", str(RISK_LABELS["low"]))
-    worst = max(analyses, key=lambda a: (_risk_rank()[a.risk], a.score))
+    worst = max(analyses, key=lambda a: (_RISK_RANK[a.risk], a.score))
     others = sum(1 for a in analyses if a is not worst and a.risk != "low")
     score = min(1.0, worst.score + 0.01 * others)
     return CaseScore(round(score, 4), worst.risk, worst.headline)

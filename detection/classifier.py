@@ -309,27 +309,25 @@ class _Holder:
 _holder = _Holder()
 
 
-def _active_row() -> tuple[int, bytes, str] | None:
+def _active_values(*fields: str) -> tuple | None:
+    """These fields of the active DetectorModel; None when there is none."""
     from django.db import DatabaseError
 
     from .models import DetectorModel
 
     try:
-        row = DetectorModel.objects.active().values_list("id", "blob", "signature").first()
+        return DetectorModel.objects.active().values_list(*fields).first()
     except DatabaseError:
         return None  # no table yet (before migrate): the built-in model
-    return row
+
+
+def _active_row() -> tuple[int, bytes, str] | None:
+    return _active_values("id", "blob", "signature")
 
 
 def _active_id() -> int | None:
-    from django.db import DatabaseError
-
-    from .models import DetectorModel
-
-    try:
-        return DetectorModel.objects.active().values_list("id", flat=True).first()
-    except DatabaseError:
-        return None
+    row = _active_values("id")  # the small query, every CHECK_INTERVAL_S; the blob only on change
+    return row[0] if row else None
 
 
 def get_model(*, refresh: bool = False) -> TrainedModel:

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from indicators.banks import banks
@@ -125,14 +126,15 @@ _AGENCY_WORDS = ("congan", "bocongan", "canhsat", "dichvucong", "vneid", "bhxh",
 _AGENCY_TOKENS = {"gov", "bhxh", "thue", "csgt"}
 
 
-def _bank_names() -> tuple[set[str], set[str]]:
+@cache  # asked once per host of a list of up to MAX_ROWS names
+def _bank_names() -> tuple[frozenset[str], frozenset[str]]:
     long_names, short_names = set(), set()
     for bank in banks().values():
         for alias in bank.aliases:
             word = re.sub(r"[^a-z0-9]", "", alias.lower())
             if word.isascii() and len(word) >= 3:
                 (long_names if len(word) >= 5 else short_names).add(word)
-    return long_names, short_names
+    return frozenset(long_names), frozenset(short_names)
 
 
 def is_bank_or_agency(host: str) -> bool:
