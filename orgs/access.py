@@ -49,8 +49,13 @@ def permissions_of(user) -> set[str]:
         return set()
     if user.is_superuser:
         return set(ROLE_PERMISSIONS["admin"])
-    roles = user.role_assignments.values_list("role", flat=True)
-    return set().union(*(ROLE_PERMISSIONS[r] for r in roles)) if roles else set()
+    # Asked by staff_required and again by views in the same request: remember on the user
+    # object, which lives for one request.
+    held = getattr(user, "_held_permissions", None)
+    if held is None:
+        roles = set(user.role_assignments.values_list("role", flat=True))
+        held = user._held_permissions = frozenset().union(*(ROLE_PERMISSIONS[r] for r in roles))
+    return set(held)
 
 
 def can_act(user, permission: str, unit: Unit) -> bool:
