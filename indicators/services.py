@@ -27,6 +27,17 @@ def record_indicator(*, kind: Kind | str, value: str, source: str = "") -> Indic
     return indicator
 
 
+def start_indicator_review(*, indicator: Indicator) -> bool:
+    """new -> under review. True when this call moved it (a concurrent call gets False). It
+    changes no list, so no ListChange."""
+    moved = Indicator.objects.filter(pk=indicator.pk, status=Status.NEW).update(
+        status=Status.UNDER_REVIEW, updated_at=timezone.now()
+    )
+    if moved:
+        indicator.status = Status.UNDER_REVIEW
+    return bool(moved)
+
+
 def list_indicator(
     *,
     kind: Kind | str,

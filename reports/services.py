@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator, Status
-from indicators.services import record_indicator
+from indicators.services import record_indicator, start_indicator_review
 from orgs.access import can_act
 from orgs.models import Permission, Unit
 
@@ -376,14 +376,9 @@ def _close_if_decided(case: Case, actor) -> None:
 
 
 def _mark_under_review(indicators: Iterable[Indicator], *, actor, case: Case | None) -> None:
-    # indicators.services has no service for this step yet; it changes no list (no version).
     for indicator in indicators:
-        if indicator.status != Status.NEW:
+        if indicator.status != Status.NEW or not start_indicator_review(indicator=indicator):
             continue
-        Indicator.objects.filter(pk=indicator.pk, status=Status.NEW).update(
-            status=Status.UNDER_REVIEW, updated_at=timezone.now()
-        )
-        indicator.status = Status.UNDER_REVIEW
         record_event(
             actor=actor,
             action=AuditAction.REVIEW_STARTED,

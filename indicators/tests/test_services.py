@@ -124,3 +124,17 @@ def test_bulk_listing_reports_invalid_values_and_versions_each_listing():
     matcher = get_matcher(refresh=True)
     assert matcher.check_url("http://www.b-scam.vn/").listed
     assert matcher.check_url("http://c-scam.vn/login?x").listed
+
+
+@pytest.mark.django_db
+def test_start_indicator_review_moves_a_new_indicator_once_and_changes_no_list():
+    from indicators.models import ListChange, Status
+    from indicators.services import record_indicator, start_indicator_review
+
+    indicator = record_indicator(kind="phone", value="0912345678")
+    assert start_indicator_review(indicator=indicator) is True
+    assert indicator.status == Status.UNDER_REVIEW
+    assert start_indicator_review(indicator=indicator) is False  # already under review
+    indicator.refresh_from_db()
+    assert indicator.status == Status.UNDER_REVIEW
+    assert not ListChange.objects.exists()
