@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,6 +57,7 @@ OFFER_CODES = frozenset(
         "off_channel",
         "adult_service",
         "fake_documents",
+        "real_estate",
     }
 )
 # Formats of a genuine notice (an OTP, a balance alert, "call 1900 ..."): they reassure only when
@@ -342,10 +344,49 @@ def _mentions_outside(text: str) -> tuple[list[Brand], list[Brand]]:
     return mentioned, speakers
 
 
+_SEARCH_HOST = re.compile(r"^(?:www\.)?(?:google\.[a-z.]{2,6}|bing\.com|coccoc\.com)$")
+_DOMAIN_IN_QUERY = re.compile(r"(?<![\w.-])([a-z0-9-]{2,63}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,12})\b")
+
+
+def _searched_site(url: str) -> str | None:
+    """The site a search-engine link looks up ("google.com/search?q=cash88.com" -> cash88.com):
+    links like that pass filters that block the site's own address."""
+    parts = urlsplit(url)
+    if not _SEARCH_HOST.match((parts.hostname or "").lower()):
+        return None
+    if parts.path.rstrip("/") not in ("/search", "/url"):
+        return None
+    for key in ("q", "query", "url"):
+        for value in parse_qs(parts.query).get(key, [])[:1]:
+            match = _DOMAIN_IN_QUERY.search(value.lower()[:300])
+            if match:
+                return match[1]
+    return None
+
+
+def _search_reasons(results: list[IndicatorResult]) -> list[Reason]:
+    for item in results:
+        site = _searched_site(item.value) if item.kind == Kind.URL else None
+        if site:
+            return [
+                Reason(
+                    _(
+                        "Đường link không dẫn thẳng tới trang mà là trang tìm kiếm {site}: kẻ gian "
+                        "làm vậy để lách bộ lọc chặn link lừa đảo."
+                    ).format(site=site),
+                    1.5,
+                    "link",
+                    "search_link",
+                    "link",
+                )
+            ]
+    return []
+
+
 def _link_reasons(
     results: list[IndicatorResult], codes: set[str], mentioned: list[Brand], speakers: list[Brand]
 ) -> list[Reason]:
-    reasons: list[Reason] = []
+    reasons: list[Reason] = _search_reasons(results)
     web = [r for r in results if r.lookalike is not None and r.kind != Kind.EMAIL]
     for item in results:
         if item.listed:

@@ -40,6 +40,7 @@ class Brand:
     tokens: tuple[str, ...]
     is_global: bool
     mentions: tuple[str, ...]
+    typos: bool = True
 
     @property
     def official(self) -> str:
@@ -74,6 +75,7 @@ def _check(item: dict) -> Brand:
         tokens=tokens,
         is_global=bool(item.get("global", False)),
         mentions=tuple(m.lower() for m in item.get("mentions") or ()),
+        typos=bool(item.get("typos", True)),
     )
 
 

@@ -18,7 +18,7 @@ from indicators.banks import banks
 from indicators.urlcanon import canonical_parts
 
 from .analysis import analyse_message
-from .classifier import TrainedModel, get_model
+from .classifier import TrainedModel, get_model, prepare
 from .lookalike import score_domain
 
 MAX_ROWS = 200_000
@@ -115,6 +115,43 @@ def evaluate_messages(
         if truth != analysis.is_scam:
             report.errors.append((number, row, analysis.risk, analysis.z))
     return report
+
+
+# --- labels that contradict each other -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    scam: int  # row numbers (0-based, header not counted)
+    ordinary: int
+    similarity: float
+
+
+def _shingles(text: str) -> frozenset[str]:
+    words = re.findall(r"\w+", prepare(text))
+    if len(words) < 3:
+        return frozenset({" ".join(words)})
+    return frozenset(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
+
+
+def label_conflicts(rows: list[Labelled], *, threshold: float = 0.8) -> list[Conflict]:
+    """Pairs of nearly the same message (Jaccard similarity of word trigrams, digits ignored)
+    labelled scam in one row and ordinary in the other: no detector can get both right, so each
+    pair costs a point of precision or of recall whatever the detector does."""
+    scams = [(i, _shingles(r.content)) for i, r in enumerate(rows) if r.label == 1]
+    ordinary = [(i, _shingles(r.content)) for i, r in enumerate(rows) if r.label != 1]
+    found = []
+    for i, a in scams:
+        best: Conflict | None = None
+        for j, b in ordinary:
+            if min(len(a), len(b)) < threshold * max(len(a), len(b)):
+                continue  # the sizes alone rule the threshold out
+            similarity = len(a & b) / len(a | b)
+            if similarity >= threshold and (best is None or similarity > best.similarity):
+                best = Conflict(i, j, round(similarity, 3))
+        if best is not None:
+            found.append(best)
+    return found
 
 
 # --- look-alike lists ------------------------------------------------------------------------

@@ -70,6 +70,16 @@ SHORTENERS = frozenset(
     shorten.asia rutgon.me bom.so goo.su clck.ru u.to t.co""".split()
 )
 
+# App deep-link services: each customer business gets a name under theirs ("shop.onelink.me")
+# that opens its app. A brand name there is likely, not certainly, the brand's own link, and the
+# service's ending (.link, .me) is not the sender's choice.
+DEEP_LINK_PLATFORMS = frozenset(
+    "go.link app.link onelink.me onelink.to page.link adj.st smart.link sng.link".split()
+)
+# Schools and universities register under edu.vn after VNNIC's checks: a name there is a known
+# institution unless it still imitates a brand (phishing lists hold an "agribanks.edu.vn").
+SCHOOL_SUFFIX = ".edu.vn"
+
 # Words that turn a brand name into a login, prize or loan page, written as in domain names
 # (no spaces, no diacritics). They also let a short brand word ("acb") count. Vietnamese ones and
 # login words count for every brand; the generic English ones ("online", "pay") only for
@@ -177,6 +187,10 @@ REASONS = {
     "brand_in_path": _(
         "Trang tự tạo trên {host} mang tên “{brand}”: {brand} không bao giờ dùng trang như vậy; "
         "trang chính thức là {official}."
+    ),
+    "deep_link": _(
+        "{host} là đường link mở ứng dụng qua dịch vụ {registrable}, mang tên “{brand}”: dịch vụ "
+        "này cho khách hàng tự đặt tên, nên chưa chắc đó là {brand} (trang chính thức {official})."
     ),
     "user_page": _("Trang do người dùng tự tạo trên {host}: ai cũng tạo được, hãy cẩn trọng."),
 }
@@ -343,7 +357,7 @@ def _word_regex() -> re.Pattern[str]:
 def _typo_targets() -> tuple[list[str], list[Brand]]:
     targets: dict[str, Brand] = {}
     for brand in brands().values():
-        for word in (*brand.words, *brand.labels):
+        for word in (*brand.words, *(brand.labels if brand.typos else ())):
             # Six letters and less ("tpbank", "mbbank") are one letter away from banks of
             # other countries ("tbank", "mbank"): too close to call a typo.
             if len(word) >= 7:
@@ -608,7 +622,28 @@ def _score_host(host: str) -> LookalikeResult:
                 finding.score = max(finding.score, 0.95)
                 finding.params["shown"] = shown
     result.findings = _one_per_brand(result.findings) + _other_findings(h)
+    if h.registrable in DEEP_LINK_PLATFORMS:
+        result.findings = _deep_link(h, result.findings)
+    if host.endswith(SCHOOL_SUFFIX) and not result.findings:
+        result.official = True
     return _combine(result)
+
+
+def _deep_link(h: _Host, findings: list[Finding]) -> list[Finding]:
+    """On an app deep-link service a bare brand name in front is suspicious, not a sure fake;
+    "vietcombank-xacthuc.go.link" stays a fake."""
+    kept = []
+    for finding in findings:
+        if finding.code == "risky_tld":
+            continue
+        bare = finding.brand is not None and h.labels[0] in (
+            *finding.brand.words,
+            *finding.brand.labels,
+        )
+        if finding.code == "brand_subdomain" and bare:
+            finding.template, finding.score = "deep_link", min(finding.score, 0.6)
+        kept.append(finding)
+    return kept
 
 
 def _one_per_brand(findings: list[Finding]) -> list[Finding]:

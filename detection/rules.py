@@ -401,6 +401,9 @@ RULES: tuple[Rule, ...] = (
             r"phan (?:thuong|qua)",
             r"(?<!ghi )nhan qua (?:tang|tri an|ngay|tai|cua|sinh nhat|may man|\d)",
             r"voucher \d",
+            r"qua tang mien phi",
+            r"co hoi (?:nhan|so huu|mang ve)(?: duoc)?(?: mot| 1)? (?:chiec|xe|dien thoai|iphone"
+            r"|dong ho|phan qua|giai)",
         ),
     ),
     Rule(
@@ -711,6 +714,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:cap nhat|xac thuc|xac minh|xac nhan|kich hoat|dang nhap|mo khoa|khoi phuc"
             r"|huy (?:giao dich|lenh|dich vu|ngay|thanh toan)|doi mat khau|nop phat|nhan (?:tien|qua|thuong"
             r"|hoan tien|giai|boi thuong))",
+            r"nhan ngay(?=:? (?:tai )?(?:https?:|www\.|[a-z0-9-]+\.[a-z]{2,}))",
         ),
     ),
     Rule(
@@ -769,6 +773,51 @@ RULES: tuple[Rule, ...] = (
             r"(?:an|bam|nhan) (?:phim|so) \d(?![\d])",
             r"de nghe lai (?:loi nhan|tin nhan|noi dung)",
             r"loi nhan thoai",
+        ),
+    ),
+    Rule(
+        "telecom_lock_call",
+        "telecom",
+        1.0,
+        _(
+            "Dọa khoá số điện thoại rồi bảo bấm phím hoặc gọi lại: đúng kịch bản cuộc gọi tự động "
+            "giả nhà mạng, giả Cục Viễn thông. Nhà mạng không khoá thuê bao qua cuộc gọi như vậy."
+        ),
+        needs=("account_lock", "press_key"),
+    ),
+    Rule(
+        "default_consent",
+        "fee",
+        1.0,
+        _(
+            "Tin nhắn nói rằng im lặng là đồng ý (không trả lời, không huỷ thì “mặc định xác "
+            "nhận” tham gia, bị trừ tiền): hợp đồng thật cần bạn tự đồng ý, đây là bẫy để bạn "
+            "gọi lại hoặc nộp tiền."
+        ),
+        _any(
+            r"mac dinh (?:xac nhan|dong y|dong thuan|tham gia|dang ky)",
+            r"(?:khong|ko) (?:phan hoi|tra loi|huy|tu choi)[^.!?\n]{0,60}(?:mac dinh|coi nhu|"
+            r"duoc xem la) (?:xac nhan|dong y|dong thuan|tham gia|dang ky)",
+        ),
+    ),
+    Rule(
+        "real_estate",
+        "spam",
+        0.5,
+        _(
+            "Tin rao bán đất, nhà, căn hộ gửi hàng loạt: tin rác, nhiều khi là dự án “ma”, đòi "
+            "đặt cọc trước."
+        ),
+        _any(
+            r"(?:ban|mo ban|can ban|sang nhuong) (?:gap )?(?:dat|nen|lo dat|can ho|nha pho|biet thu"
+            r"|dat nen|shophouse)",
+            r"so hong (?:rieng|tung nen|trao tay)",
+            r"shr",
+            r"tho cu \d+",
+            r"(?:tr|trieu)/(?:nen|lo|m2|can)",
+            r"(?:ck|chiet khau) \d+ ?%",
+            r"xd ngay",
+            r"xay dung tu do",
         ),
     ),
     Rule(
@@ -898,7 +947,9 @@ RULES_BY_CODE = {rule.code: rule for rule in RULES}
 # not put quotes, carets or dollars inside words. ";" is left out: timetables glue words with it.
 _BROKEN_WORD = re.compile(
     r"(?<=[a-z])(?:'(?!(?:t|s|re|ll|ve|d|m)(?![a-z]))|[\"~^*$_|\\])(?=[a-z])"
-    r"|(?<![a-z0-9])[a-z]{1,6}[0!@]+[a-z]{1,6}(?![a-z0-9])"
+    r"|(?<![a-z0-9])[a-z]{1,6}[0134!@]+[a-z]{1,6}(?![a-z0-9])"
+    # "V.A..O G.O.O.G.L.E": one word spelt out letter by letter between dots.
+    r"|(?<![a-z0-9])(?:[a-z]\.{1,3}){2,}[a-z](?![a-z0-9])"
 )
 OBFUSCATION_MIN = 3
 

@@ -148,15 +148,20 @@ def test_lookalike_recall_on_bank_and_agency_impersonation_entries():
 def test_message_analysis_on_real_sms_does_not_regress():
     rows = read_messages(need("sms/vi_sms_dev.csv"))
     report = evaluate_messages(rows)
-    # Floors below what the analysis reaches today (see the report of issue 6); the targets of
-    # the issue are in the test below.
-    assert report.analysis.precision >= 0.88
-    assert report.analysis.recall >= 0.68
+    # Floors a little below what the analysis reaches today (0.954 and 0.788, see the report of
+    # issue 6); the targets of the issue are in the test below.
+    assert report.analysis.precision >= 0.94
+    assert report.analysis.recall >= 0.77
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="issue 6 target not reached yet: precision 0.95, recall 0.90", strict=False
+    reason=(
+        "issue 6 recall target not reached: about 23 of the file's 132 smishing rows are genuine "
+        "notices from registered senders, some near-identical to rows labelled ordinary "
+        "(evaluate_detector --conflicts)"
+    ),
+    strict=False,
 )
 def test_message_analysis_on_real_sms_meets_the_issue_targets():
     rows = read_messages(need("sms/vi_sms_dev.csv"))

@@ -2,6 +2,9 @@
 
     manage.py evaluate_detector FILE.csv       columns content,label[,sender_type]
     manage.py evaluate_detector --cv           5-fold cross-validation on the seed corpus
+    manage.py evaluate_detector FILE.csv --conflicts
+                                               also list nearly identical messages that the file
+                                               labels both ways
 
 The whole analysis counts a message as scam when its risk is "high"; the figures for "medium or
 high" (any warning) and for the classifier alone (P(scam) >= 0.5) follow. When the file has a
@@ -15,7 +18,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from detection import classifier
-from detection.evaluation import Confusion, evaluate_messages, read_messages
+from detection.evaluation import Confusion, evaluate_messages, label_conflicts, read_messages
 
 
 class Command(BaseCommand):
@@ -28,8 +31,22 @@ class Command(BaseCommand):
             "--cv", action="store_true", help="kiểm tra chéo 5 phần trên kho tin mẫu"
         )
         parser.add_argument("--errors", type=int, default=0, help="in N tin bị đoán sai")
+        parser.add_argument(
+            "--conflicts",
+            action="store_true",
+            help="liệt kê các cặp tin gần như giống hệt nhau nhưng mang nhãn ngược nhau",
+        )
 
-    def handle(self, *args, file: str | None, no_sender: bool, cv: bool, errors: int, **options):
+    def handle(
+        self,
+        *args,
+        file: str | None,
+        no_sender: bool,
+        cv: bool,
+        errors: int,
+        conflicts: bool,
+        **options,
+    ):
         if cv:
             return self._cross_validate()
         if not file:
@@ -44,9 +61,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         report = evaluate_messages(rows, use_sender=not no_sender)
         elapsed = time.perf_counter() - started
-        self._print(report, len(rows), elapsed, errors)
+        found = label_conflicts(rows) if conflicts else None
+        self._print(report, len(rows), elapsed, errors, rows, found)
 
-    def _print(self, report, count: int, elapsed: float, errors: int) -> None:
+    def _print(self, report, count: int, elapsed: float, errors: int, rows, found) -> None:
         write = self.stdout.write
         write(f"{count} messages, {report.analysis.tp + report.analysis.fn} scams")
         for line in report.analysis.lines("whole analysis (risk high = scam)"):
@@ -58,11 +76,20 @@ class Command(BaseCommand):
         write(f"{1000 * elapsed / max(count, 1):.2f} ms per message")
         for number, row, risk, z in report.errors[:errors]:
             write(f"  #{number} label={row.label} risk={risk} z={z:.2f} {row.content[:100]!r}")
+        extra = ""
+        if found is not None:
+            write(f"{len(found)} scam rows have a nearly identical row labelled ordinary:")
+            for conflict in found:
+                write(
+                    f"  scam #{conflict.scam} ~ ordinary #{conflict.ordinary} "
+                    f"(similarity {conflict.similarity:.2f}) {rows[conflict.scam].content[:80]!r}"
+                )
+            extra = f" label_conflicts={len(found)}"
         a, c = report.analysis, report.classifier
         write(
             f"RESULT precision={a.precision:.4f} recall={a.recall:.4f} f1={a.f1:.4f} "
             f"classifier_precision={c.precision:.4f} classifier_recall={c.recall:.4f} "
-            f"classifier_f1={c.f1:.4f} messages={count}"
+            f"classifier_f1={c.f1:.4f} messages={count}{extra}"
         )
 
     def _cross_validate(self) -> None:
