@@ -85,8 +85,9 @@ RULES: tuple[Rule, ...] = (
             "rút tiền hoặc vay tiền dưới tên bạn."
         ),
         _any(
-            rf"(?:cung cap|gui|nhap|dien|chup){W}(?:so the|ma cvv|cvv|ngay het han|so seri"
-            rf"|anh (?:chup )?(?:cccd|can cuoc)|cccd 2 mat|2 mat the|anh chan dung|thong tin the)",
+            rf"(?:cung cap|gui|nhap|dien(?! (?:thoai|luc|nuoc|tu))|chup){W}(?:so the|ma cvv|cvv"
+            rf"|ngay het han|so seri|anh (?:chup )?(?:cccd|can cuoc)|cccd 2 mat|2 mat the"
+            rf"|anh chan dung|thong tin the(?! thao))",
             r"chup (?:2|hai) mat (?:the|cccd)",
         ),
         negatable=True,
@@ -186,10 +187,11 @@ RULES: tuple[Rule, ...] = (
         _any(
             r"(?:gui|bao|thong bao)(?: thong tin)? (?:den|cho|toi) (?:co quan|hang xom|nguoi than"
             r"|bo me|dong nghiep|toan bo danh ba)",
-            r"(?<!ve )(?<!toi )(?:den|xuong)(?: tan)? (?:nha|noi lam viec|co quan)",
             r"(?:dang|cong khai) (?:anh|thong tin)",
             r"xu ly cung",
-            r"danh ba",
+            # The phone book as a target ("gọi cho toàn bộ danh bạ"), not a phone book service.
+            r"(?:goi|nhan tin|lien he|lam phien|khung bo|spam)(?: dien)?(?: cho| den| toi)?"
+            r"(?: toan bo| ca| het| tat ca)? danh ba",
             r"doi no thue",
             r"nguoi tham chieu",
             r"danh sach den",
@@ -228,6 +230,25 @@ RULES: tuple[Rule, ...] = (
             r"(?:so tien|khoan) (?:qua han|no qua han)",
             r"khoan no",
         ),
+    ),
+    Rule(
+        "home_visit",
+        "debt",
+        0.0,
+        "",
+        _any(
+            r"(?<!ve )(?<!toi )(?:den|xuong)(?: tan)? (?:nha|noi lam viec|co quan)(?! (?:bhxh|thue))"
+        ),
+    ),
+    Rule(
+        "debt_visit",
+        "debt",
+        2.0,
+        _(
+            "Tin nhắn đòi nợ dọa cho người đến tận nhà, tận nơi làm việc: đòi nợ kiểu khủng bố là "
+            "vi phạm pháp luật, và thường là giả."
+        ),
+        needs=("debt_overdue", "home_visit"),
     ),
     Rule(
         "account_lock",
@@ -770,6 +791,8 @@ RULES: tuple[Rule, ...] = (
             "tính cước cao."
         ),
         _any(
+            # Not the menu of a carrier's own number ("gọi 198 bấm phím 2", "1800 1091 phím 1").
+            r"(?<!1\d\d )(?<!18\d{6} )(?<!19\d{6} )(?<!18\d\d \d{4} )(?<!19\d\d \d{4} )"
             r"(?:an|bam|nhan) (?:phim|so) \d(?![\d])",
             r"de nghe lai (?:loi nhan|tin nhan|noi dung)",
             r"loi nhan thoai",
@@ -877,6 +900,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:ma )?otp(?: cua (?:ban|quy khach))?:? \d{4,8}(?![\d])",
             r"mat khau(?: (?:moi|tam thoi|dang nhap|mac dinh))?(?: (?:la|cua ban la))?:? ?[a-z]{0,3}\d{4,8}",
             r"ma (?:mo tu|du thuong)[: ]+\w+",
+            r"(?:nhap|dung|su dung) ma (?:bao mat|xac minh|xac thuc|xac nhan|otp|kich hoat):? "
+            r"\d{4,8}(?![\d])",
         ),
     ),
     Rule(
@@ -904,6 +929,8 @@ RULES: tuple[Rule, ...] = (
         ),
         _any(
             r"ke (?:gian|xau)",
+            r"toi pham",
+            r"cac doi tuong",
             r"doi tuong (?:lua dao|xau)",
             r"thu doan",
             r"mao danh",
@@ -989,12 +1016,13 @@ def _prepare(folded: str) -> _Text:
     return _Text(folded, starts, awareness)
 
 
-def _quoted(text: _Text, start: int) -> bool:
-    """A hit inside a sentence that began by describing crooks ("kẻ gian giả danh ...")."""
+def _quoted(text: _Text, start: int, end: int) -> bool:
+    """A hit inside a sentence that describes crooks ("kẻ gian giả danh ...", "... bằng thủ đoạn
+    ... để nhận mã xác thực"): the cue comes before the hit or inside it."""
     if not text.awareness:
         return False
     sentence = text.sentence_start(start)
-    return any(sentence <= a < start for a in text.awareness)
+    return any(sentence <= a < end for a in text.awareness)
 
 
 def _negated(text: _Text, start: int) -> bool:
@@ -1019,7 +1047,7 @@ def evaluate(folded: str) -> tuple[list[RuleHit], set[str]]:
     for rule in _base_rules():
         for match in rule.pattern.finditer(folded):  # type: ignore[union-attr]
             start = match.start()
-            if rule.weight > 0 and _quoted(text, start):
+            if rule.weight > 0 and _quoted(text, start, match.end()):
                 continue
             if rule.negatable and _negated(text, start):
                 continue

@@ -177,3 +177,56 @@ def test_evaluate_detector_reports_label_conflicts(tmp_path):
     output = out.getvalue()
     assert "scam #0 ~ ordinary #1" in output
     assert output.strip().splitlines()[-1].endswith("label_conflicts=1")
+
+
+# --- ordinary messages the rules used to misread ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "absent"),
+    [
+        # A phone book service, an office to visit, a friend coming over: not debt threats.
+        ("Dịch vụ sao lưu danh bạ, ảnh, video lên đám mây, soạn DK gửi 1098.", "debt_threat"),
+        ("Mời ông/bà mang CCCD đến cơ quan BHXH gần nhất để hoàn tất hồ sơ.", "debt_threat"),
+        ("Mời ông/bà mang CCCD đến cơ quan BHXH gần nhất để hoàn tất hồ sơ.", "debt_visit"),
+        ("Chieu nay em xuong nha chi choi nhe, nho nau com.", "debt_threat"),
+        # "điện thoại" and "thông tin thể thao" are not requests for card data.
+        (
+            "Tổng đài giải đáp số điện thoại doanh nghiệp, thông tin thể thao, giá vàng.",
+            "card_data",
+        ),
+        # A notice that gives the code to type is not a request for it.
+        (
+            "Co dang nhap moi vao ung dung. Neu la ban, nhap ma bao mat 583920 de tiep tuc. "
+            "Khong chia se ma nay cho ai.",
+            "otp_request",
+        ),
+        # The menu of a carrier's own number.
+        ("Chi tiết gọi 198 bấm phím 2 (0đ). Trân trọng.", "press_key"),
+        ("Can ho tro, goi 1800 1091 bam phim 1 de gap tong dai vien.", "press_key"),
+        # A police warning that tells how crooks take codes.
+        (
+            "Tội phạm gọi điện thoại bằng nhiều thủ đoạn để lấy mã OTP của người dân.",
+            "otp_request",
+        ),
+    ],
+)
+def test_ordinary_wording_no_longer_triggers_the_rule(message, absent):
+    assert absent not in codes(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "present"),
+    [
+        (
+            "Khoan vay cua ban da qua han 30 ngay, chung toi se cho nguoi den tan nha lam viec.",
+            "debt_visit",
+        ),
+        ("No qua han, se goi cho toan bo danh ba cua ban de bao.", "debt_threat"),
+        ("Vui long cung cap so the va ma CVV de hoan tien.", "card_data"),
+        ("Thue bao sap bi khoa, an phim 9 de gap tu van vien.", "press_key"),
+        ("Nhân viên ngân hàng cần bạn đọc mã xác thực vừa gửi về máy.", "otp_request"),
+    ],
+)
+def test_the_narrowed_rules_still_catch_the_scams(message, present):
+    assert present in codes(message)
