@@ -60,9 +60,15 @@ OFFER_CODES = frozenset(
         "real_estate",
     }
 )
-# Formats of a genuine notice (an OTP, a balance alert, "call 1900 ..."): they reassure only when
-# a registered sender could have sent them; copied into a text from a personal number, a bank's
-# notice is a spoof.
+# Of those, what no honest sender offers at all, from any number: a prize that was never
+# entered, betting, "investment" returns, paid tasks, sex, forged papers. A personal SIM sending
+# them is not an advertiser breaking the rules but a crook.
+FRAUD_OFFER_CODES = frozenset(
+    {"prize", "gambling", "investment", "task_scam", "adult_service", "fake_documents"}
+)
+# Formats of a genuine notice (an OTP, a balance alert, "call 1900 ...", "at our store"): they
+# reassure only when a registered sender could have sent them. A personal number cannot be one:
+# a bank's notice copied into its text is a spoof, and its "call our hotline" proves nothing.
 NOTICE_CODES = frozenset({"otp_notice", "balance_notice", "official_channel"})
 
 RISK_LABELS = {
@@ -528,6 +534,20 @@ def _contact_reasons(
                 "sender",
             )
         )
+    elif sender_type == "personal_number" and codes & FRAUD_OFFER_CODES:
+        reasons.append(
+            Reason(
+                _(
+                    "Tin báo trúng thưởng, mời cá cược, đầu tư, làm nhiệm vụ hay dịch vụ tình dục "
+                    "gửi từ số điện thoại cá nhân: không doanh nghiệp đàng hoàng nào mời như vậy, "
+                    "đây là dấu hiệu lừa đảo."
+                ),
+                2.0,
+                "sender",
+                "personal_fraud_offer",
+                "sender",
+            )
+        )
     elif sender_type == "personal_number" and (
         codes & OFFER_CODES or any(r.lookalike and not r.lookalike.official for r in results)
     ):
@@ -647,7 +667,7 @@ def analyse_message(
         + _contact_reasons(results, codes, mentioned, sender_type)
         + _obfuscation_reasons(unlinked)
     )
-    if sender_type == "personal_number" and any(r.code == "personal_sender" for r in all_reasons):
+    if sender_type == "personal_number":
         all_reasons = [r for r in all_reasons if r.code not in NOTICE_CODES]
     z = BIAS + CLASSIFIER_WEIGHT * _logit(explanation.probability)
     z += sum(r.weight for r in all_reasons)

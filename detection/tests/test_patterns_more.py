@@ -230,3 +230,26 @@ def test_ordinary_wording_no_longer_triggers_the_rule(message, absent):
 )
 def test_the_narrowed_rules_still_catch_the_scams(message, present):
     assert present in codes(message)
+
+
+# --- who sent it -----------------------------------------------------------------------------
+
+
+def test_a_prize_from_a_personal_number_is_fraud_not_just_spam():
+    message = "Chuc mung so dien thoai cua ban trung thuong giai nhat 1 xe SH, lien he de nhan."
+    personal = reason_codes(message, sender_type="personal_number")
+    assert "personal_fraud_offer" in personal and "personal_offer" not in personal
+    assert "personal_fraud_offer" not in reason_codes(message, sender_type="brandname")
+    # A loan offer from a personal SIM is unlawful advertising, weighed as such.
+    loan = "Ho tro vay von tin chap den 50 trieu, giai ngan trong ngay, lai suat thap."
+    assert "personal_offer" in reason_codes(loan, sender_type="personal_number")
+
+
+def test_official_channel_wording_does_not_reassure_from_a_personal_number():
+    message = (
+        "Khoan vay cua ban bi dong bang, chi can den tai cua hang gan nhat hoac goi 1900 1234."
+    )
+    brand = analyse_message(message, sender_type="brandname", matcher=EMPTY)
+    personal = analyse_message(message, sender_type="personal_number", matcher=EMPTY)
+    assert "official_channel" in {r.code for r in brand.reassurances}
+    assert "official_channel" not in {r.code for r in personal.reassurances}
