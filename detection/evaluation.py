@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -138,17 +139,25 @@ def label_conflicts(rows: list[Labelled], *, threshold: float = 0.8) -> list[Con
     """Pairs of nearly the same message (Jaccard similarity of word trigrams, digits ignored)
     labelled scam in one row and ordinary in the other: no detector can get both right, so each
     pair costs a point of precision or of recall whatever the detector does."""
-    scams = [(i, _shingles(r.content)) for i, r in enumerate(rows) if r.label == 1]
-    ordinary = [(i, _shingles(r.content)) for i, r in enumerate(rows) if r.label != 1]
+    ordinary: list[tuple[int, frozenset[str]]] = []
+    postings: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row.label != 1:
+            shingles = _shingles(row.content)
+            for shingle in shingles:
+                postings.setdefault(shingle, []).append(len(ordinary))
+            ordinary.append((i, shingles))
     found = []
-    for i, a in scams:
+    for i, row in enumerate(rows):
+        if row.label != 1:
+            continue
+        mine = _shingles(row.content)
+        shared = Counter(k for shingle in mine for k in postings.get(shingle, ()))
         best: Conflict | None = None
-        for j, b in ordinary:
-            if min(len(a), len(b)) < threshold * max(len(a), len(b)):
-                continue  # the sizes alone rule the threshold out
-            similarity = len(a & b) / len(a | b)
+        for k, common in shared.items():
+            similarity = common / (len(mine) + len(ordinary[k][1]) - common)
             if similarity >= threshold and (best is None or similarity > best.similarity):
-                best = Conflict(i, j, round(similarity, 3))
+                best = Conflict(i, ordinary[k][0], round(similarity, 3))
         if best is not None:
             found.append(best)
     return found
