@@ -69,36 +69,9 @@ def listed_rows(count: int, seed: int) -> list[IndexRow]:
 
 
 def check_urls(rows: list[IndexRow], count: int, seed: int) -> list[str]:
-    """8% under listed domains, 4% under listed URLs, 88% not listed; a few in odd spellings."""
-    syn = Synthetic(seed)
-    rng = syn.rng
     domains = [r.value for r in rows if r.kind == "domain"]
     urls = [r.value for r in rows if r.kind == "url"]
-    result = []
-    for _ in range(count):
-        roll = rng.random()
-        scheme = rng.choice(("http", "https"))
-        if roll < 0.08:
-            host = rng.choice(domains)
-            if rng.random() < 0.5:
-                host = f"{rng.choice(('www', 'm', 'login', 'secure'))}.{host}"
-            url = f"{scheme}://{host}{syn.path(rng.randint(0, 3)) or '/'}"
-        elif roll < 0.12:
-            url = rng.choice(urls) + rng.choice(("", "/next", "/a/b.html", "#top"))
-        else:
-            host = syn.domain()
-            if rng.random() < 0.5:
-                host = f"{rng.choice(('www', 'm', 'shop', 'api', 'cdn'))}.{host}"
-            url = f"{scheme}://{host}{syn.path(rng.randint(0, 4)) or '/'}"
-            if rng.random() < 0.3:
-                url += syn.query()
-        spelling = rng.random()
-        if spelling < 0.02:
-            url = url.replace("://", "://WWW.", 1).upper().replace("HTTP", "http", 1)
-        elif spelling < 0.04:
-            url = url.replace("/", "/%2e/", 3).replace("%2e/", "%2E/./", 1) + "#x"
-        result.append(url)
-    return result
+    return Synthetic(seed).check_urls(domains, urls, count, odd_spellings=True)
 
 
 def naive_database(path: str, rows: list[IndexRow]) -> None:

@@ -80,28 +80,9 @@ def listings(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
 
 
 def check_urls(rows, count: int, seed: int) -> list[str]:
-    """8% under listed domains, 4% under listed URLs, 88% not listed."""
-    syn = Synthetic(seed, longest_name=12)
-    rng = syn.rng
     domains = [v for k, v, _c in rows if k == "domain"]
     urls = [v for k, v, _c in rows if k == "url"]
-    result = []
-    for _ in range(count):
-        roll = rng.random()
-        scheme = rng.choice(("http", "https"))
-        if roll < 0.08:
-            host = rng.choice(domains)
-            if rng.random() < 0.5:
-                host = f"{rng.choice(('www', 'm', 'login', 'secure'))}.{host}"
-            result.append(f"{scheme}://{host}{syn.path(rng.randint(0, 3)) or '/'}")
-        elif roll < 0.12:
-            result.append(rng.choice(urls) + rng.choice(("", "/next", "/a/b.html")))
-        else:
-            host = syn.domain()
-            if rng.random() < 0.5:
-                host = f"{rng.choice(('www', 'm', 'shop', 'api', 'cdn'))}.{host}"
-            result.append(f"{scheme}://{host}{syn.path(rng.randint(0, 4)) or '/'}")
-    return result
+    return Synthetic(seed, longest_name=12).check_urls(domains, urls, count)
 
 
 def single_values(rows, count: int, seed: int) -> list[str]:

@@ -35,3 +35,36 @@ class Synthetic:
 
     def query(self) -> str:
         return f"?id={self.rng.randint(1, 10**6)}&ref={self.rng.choice(WORDS)}"
+
+    def check_urls(
+        self, domains: list[str], urls: list[str], count: int, *, odd_spellings: bool = False
+    ) -> list[str]:
+        """URLs to check: 8% under listed domains, 4% under listed URLs, 88% not listed; with
+        odd_spellings, 4% in capitals or with dot segments, which the canonical form undoes."""
+        rng = self.rng
+        result = []
+        for _ in range(count):
+            roll = rng.random()
+            scheme = rng.choice(("http", "https"))
+            if roll < 0.08:
+                host = rng.choice(domains)
+                if rng.random() < 0.5:
+                    host = f"{rng.choice(('www', 'm', 'login', 'secure'))}.{host}"
+                url = f"{scheme}://{host}{self.path(rng.randint(0, 3)) or '/'}"
+            elif roll < 0.12:
+                url = rng.choice(urls) + rng.choice(("", "/next", "/a/b.html", "#top"))
+            else:
+                host = self.domain()
+                if rng.random() < 0.5:
+                    host = f"{rng.choice(('www', 'm', 'shop', 'api', 'cdn'))}.{host}"
+                url = f"{scheme}://{host}{self.path(rng.randint(0, 4)) or '/'}"
+                if rng.random() < 0.3:
+                    url += self.query()
+            if odd_spellings:
+                spelling = rng.random()
+                if spelling < 0.02:
+                    url = url.replace("://", "://WWW.", 1).upper().replace("HTTP", "http", 1)
+                elif spelling < 0.04:
+                    url = url.replace("/", "/%2e/", 3).replace("%2e/", "%2E/./", 1) + "#x"
+            result.append(url)
+        return result
