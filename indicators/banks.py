@@ -87,18 +87,27 @@ def _alias_regex(key: str) -> str:
 
 @cache
 def _alias_index() -> tuple[re.Pattern[str], dict[str, Bank]]:
-    by_key: dict[str, Bank] = {}
+    keys: dict[str, Bank] = {}
+    by_compact: dict[str, Bank] = {}
     for bank in banks().values():
         for alias in bank.aliases:
             key = " ".join(_alias_words(alias))
-            other = by_key.setdefault(key, bank)
+            keys.setdefault(key, bank)
+            # The pattern lets the separators between words go ("acb bank" matches "acbbank"),
+            # so a match is looked up by its letters alone.
+            other = by_compact.setdefault(_compact(key), bank)
             if other is not bank:
                 raise ValueError(f"banks.json: alias {alias!r} names {other.code} and {bank.code}")
     # Longest first, so "ngan hang sai gon thuong tin" wins over "ngan hang sai gon".
-    keys = sorted(by_key, key=len, reverse=True)
-    alternatives = "|".join(_alias_regex(key) for key in keys)
+    alternatives = "|".join(_alias_regex(key) for key in sorted(keys, key=len, reverse=True))
     pattern = re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
-    return pattern, by_key
+    return pattern, by_compact
+
+
+def _compact(matched: str) -> str:
+    """An alias or a match of it as bare letters and digits, "tmcp" after "ngan hang" left out."""
+    letters = "".join(re.findall(r"[a-z0-9]+", matched))
+    return "nganhang" + letters[12:] if letters.startswith("nganhangtmcp") else letters
 
 
 @dataclass(frozen=True)
@@ -113,8 +122,7 @@ def bank_mentions(text: str) -> list[BankMention]:
     pattern, by_key = _alias_index()
     mentions = []
     for match in pattern.finditer(fold(text)):
-        key = " ".join(re.findall(r"[a-z0-9]+", match[0])).replace("ngan hang tmcp ", "ngan hang ")
-        mentions.append(BankMention(by_key[key], match.start(), match.end()))
+        mentions.append(BankMention(by_key[_compact(match[0])], match.start(), match.end()))
     return mentions
 
 
@@ -123,7 +131,7 @@ def find_bank(name: str) -> Bank | None:
     name = name.strip()
     if name.isdigit():
         return banks_by_bin().get(name)
-    return _alias_index()[1].get(" ".join(_alias_words(name)))
+    return _alias_index()[1].get(_compact(" ".join(_alias_words(name))))
 
 
 # --- account numbers -----------------------------------------------------------------------
