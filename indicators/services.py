@@ -38,6 +38,17 @@ def start_indicator_review(*, indicator: Indicator) -> bool:
     return bool(moved)
 
 
+@dataclass(frozen=True)
+class Listing:
+    """One value to put on the list, already in canonical form (normalise)."""
+
+    kind: str
+    value: str
+    category: str = Category.SCAM
+    risk: str = Risk.MEDIUM
+    expires_at: datetime | None | object = _UNSET
+
+
 def list_indicator(
     *,
     kind: Kind | str,
@@ -50,30 +61,85 @@ def list_indicator(
 ) -> Indicator:
     """Put a value on the list (or update its listing). ValueError if the value is invalid."""
     kind = to_kind(kind)
-    canonical = normalise(kind, value)
+    listing = Listing(kind, normalise(kind, value), category, risk, expires_at)
+    listed = list_indicators([listing], public_reason=public_reason, source=source)
+    return listed[(listing.kind, listing.value)]
+
+
+def indicators_by_key(
+    keys: Iterable[tuple[str, str]], *, for_update: bool = False
+) -> dict[tuple[str, str], Indicator]:
+    """The recorded indicators among (kind, canonical value) pairs, a few queries per thousand."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, value in keys:
+        by_kind.setdefault(str(kind), []).append(value)
+    found: dict[tuple[str, str], Indicator] = {}
+    query = Indicator.objects.select_for_update() if for_update else Indicator.objects.all()
+    for kind, values in by_kind.items():
+        for start in range(0, len(values), 500):
+            for indicator in query.filter(kind=kind, value__in=values[start : start + 500]):
+                found[(indicator.kind, indicator.value)] = indicator
+    return found
+
+
+def list_indicators(
+    listings: Iterable[Listing],
+    *,
+    public_reason: str | None = None,
+    source: str | None = None,
+) -> dict[tuple[str, str], Indicator]:
+    """list_indicator for many values in one transaction and a few queries (a bulk import lists
+    tens of thousands): the same fields, and a ListChange for each new listing or each change the
+    matcher and the feeds must see. Returns the indicators by (kind, value)."""
+    wanted = {(str(item.kind), item.value): item for item in listings}
+    now = timezone.now()
+    changed: list[Indicator] = []
     with transaction.atomic():
-        indicator, _ = Indicator.objects.select_for_update().get_or_create(
-            kind=kind, value=canonical
+        found = indicators_by_key(wanted, for_update=True)
+        created, updated = [], []
+        for key, item in wanted.items():
+            indicator = found.get(key)
+            if indicator is None:
+                indicator = found[key] = Indicator(kind=item.kind, value=item.value)
+                created.append(indicator)
+            else:
+                updated.append(indicator)
+            was_listed = indicator.status == Status.LISTED
+            before = (indicator.category, indicator.expires_at)
+            indicator.status = Status.LISTED
+            indicator.category = item.category
+            indicator.risk = item.risk
+            if public_reason is not None:
+                indicator.public_reason = public_reason
+            if source is not None:
+                indicator.source = source[:200]
+            if item.expires_at is not _UNSET:
+                indicator.expires_at = item.expires_at
+            if not was_listed:
+                indicator.listed_at = now
+            indicator.updated_at = now
+            if not was_listed or before != (indicator.category, indicator.expires_at):
+                changed.append(indicator)
+        Indicator.objects.bulk_create(created, batch_size=500)
+        Indicator.objects.bulk_update(updated, _LISTING_FIELDS, batch_size=500)
+        ListChange.objects.bulk_create(
+            [ListChange(indicator=i, action=ListChange.Action.ADDED, at=now) for i in changed],
+            batch_size=500,
         )
-        was_listed = indicator.status == Status.LISTED
-        before = (indicator.category, indicator.expires_at)
-        indicator.status = Status.LISTED
-        indicator.category = category
-        indicator.risk = risk
-        if public_reason is not None:
-            indicator.public_reason = public_reason
-        if source is not None:
-            indicator.source = source[:200]
-        if expires_at is not _UNSET:
-            indicator.expires_at = expires_at
-        if not was_listed:
-            indicator.listed_at = timezone.now()
-        indicator.save()
-        # A new listing, or a change the matcher and the feeds must see, makes a new version.
-        if not was_listed or before != (indicator.category, indicator.expires_at):
-            ListChange.objects.create(indicator=indicator, action=ListChange.Action.ADDED)
         transaction.on_commit(mark_stale)
-    return indicator
+    return {key: found[key] for key in wanted}
+
+
+_LISTING_FIELDS = (
+    "status",
+    "category",
+    "risk",
+    "public_reason",
+    "source",
+    "expires_at",
+    "listed_at",
+    "updated_at",
+)
 
 
 def delist_indicator(
@@ -118,7 +184,6 @@ def bulk_list_indicators(
     category: Category | str,
     source: str,
     risk: Risk | str = Risk.MEDIUM,
-    batch_size: int = 1000,
 ) -> BulkListing:
     """List many (kind, value) pairs at once (seeding from a public list). Invalid values are
     reported, not raised; values already listed are left as they are."""
@@ -130,37 +195,16 @@ def bulk_list_indicators(
             wanted[(kind.value, normalise(kind, raw))] = None
         except ValueError as error:
             result.invalid.append((str(kind), raw, str(error)))
-    pairs = list(wanted)
-    now = timezone.now()
     with transaction.atomic():
-        for start in range(0, len(pairs), batch_size):
-            batch = pairs[start : start + batch_size]
-            Indicator.objects.bulk_create(
-                [Indicator(kind=k, value=v, source=source[:200]) for k, v in batch],
-                ignore_conflicts=True,
-            )
-            by_kind: dict[str, list[str]] = {}
-            for k, v in batch:
-                by_kind.setdefault(k, []).append(v)
-            for k, values in by_kind.items():
-                found = Indicator.objects.filter(kind=k, value__in=values)
-                result.already_listed += found.filter(status=Status.LISTED).count()
-                to_list = list(found.exclude(status=Status.LISTED).values_list("pk", flat=True))
-                Indicator.objects.filter(pk__in=to_list).update(
-                    status=Status.LISTED,
-                    category=category,
-                    risk=risk,
-                    listed_at=now,
-                    updated_at=now,
-                )
-                ListChange.objects.bulk_create(
-                    [
-                        ListChange(indicator_id=pk, action=ListChange.Action.ADDED, at=now)
-                        for pk in to_list
-                    ]
-                )
-                result.listed += len(to_list)
-        transaction.on_commit(mark_stale)
+        recorded = indicators_by_key(wanted, for_update=True)
+        fresh = [
+            Listing(kind, value, category, risk)
+            for kind, value in wanted
+            if (kind, value) not in recorded or recorded[(kind, value)].status != Status.LISTED
+        ]
+        list_indicators(fresh, source=source)
+    result.listed = len(fresh)
+    result.already_listed = len(wanted) - len(fresh)
     return result
 
 

@@ -33,7 +33,7 @@ from indicators.allowlist import shipped_allowlist
 from indicators.kinds import Kind
 from indicators.models import AllowedName, Category, Indicator, Risk, Status
 from indicators.normalise import guess_kind, normalise, to_kind
-from indicators.services import list_indicator
+from indicators.services import Listing, indicators_by_key, list_indicators
 from indicators.urlcanon import canonical_parts
 
 from .audit import actor_label
@@ -258,17 +258,7 @@ def _classify(rows: list[ImportRow]) -> dict[tuple[str, str], Indicator]:
     indicators already recorded, by (kind, value), for _write's audit events."""
     pending = [r for r in rows if not r.outcome]
     seen: set[tuple[str, str]] = set()
-    by_kind: dict[str, set[str]] = {}
-    for row in pending:
-        by_kind.setdefault(row.kind, set()).add(row.value)
-    existing: dict[tuple[str, str], Indicator] = {}
-    for kind, values in by_kind.items():
-        values = list(values)
-        for start in range(0, len(values), 500):
-            for indicator in Indicator.objects.filter(
-                kind=kind, value__in=values[start : start + 500]
-            ):
-                existing[(indicator.kind, indicator.value)] = indicator
+    existing = indicators_by_key(dict.fromkeys((row.kind, row.value) for row in pending))
     for row in pending:
         key = (row.kind, row.value)
         if key in seen:
@@ -336,23 +326,20 @@ def _write(
     source: str,
     listed_by,
 ) -> None:
-    events = []
     label = actor_label(listed_by)
     reason = f"Nhập danh sách từ nguồn: {source}"
+    written = [row for row in rows if row.outcome in (Outcome.ADD, Outcome.CHANGE)]
     with transaction.atomic():
-        for row in rows:
-            if row.outcome not in (Outcome.ADD, Outcome.CHANGE):
-                continue
+        listed = list_indicators(
+            (Listing(row.kind, row.value, row.category, row.risk) for row in written),
+            public_reason=f"Có trong danh sách cảnh báo của nguồn: {source}.",
+            source=source,
+        )
+        events = []
+        for row in written:
             # As _classify read it a moment ago: one query for the whole file, not one a row.
             before = existing.get((row.kind, row.value))
-            indicator = list_indicator(
-                kind=row.kind,
-                value=row.value,
-                category=row.category,
-                risk=row.risk,
-                public_reason=f"Có trong danh sách cảnh báo của nguồn: {source}.",
-                source=source,
-            )
+            indicator = listed[(row.kind, row.value)]
             events.append(
                 AuditEvent(
                     actor=listed_by,

@@ -138,3 +138,38 @@ def test_start_indicator_review_moves_a_new_indicator_once_and_changes_no_list()
     indicator.refresh_from_db()
     assert indicator.status == Status.UNDER_REVIEW
     assert not ListChange.objects.exists()
+
+
+def test_list_indicators_lists_many_values_in_a_few_queries(django_assert_max_num_queries):
+    from indicators.services import Listing, list_indicators
+
+    listings = [Listing(Kind.DOMAIN, f"lua-dao-{n}.vn", Category.SCAM) for n in range(2000)]
+    with django_assert_max_num_queries(40):
+        listed = list_indicators(listings, source="thử nghiệm", public_reason="Lừa đảo.")
+    assert len(listed) == 2000 and ListChange.objects.count() == 2000
+    one = listed[("domain", "lua-dao-7.vn")]
+    assert one.pk and one.status == Status.LISTED and one.listed_at and one.source == "thử nghiệm"
+    assert get_matcher(refresh=True).check_url("http://www.lua-dao-1999.vn/x").listed
+
+
+def test_list_indicators_versions_only_new_listings_and_changes_the_matcher_sees():
+    from indicators.services import Listing, list_indicators
+
+    list_indicator(kind=Kind.DOMAIN, value="da-co.vn", category=Category.SCAM)
+    cleared = list_indicator(kind=Kind.DOMAIN, value="da-go.vn")
+    delist_indicator(kind=Kind.DOMAIN, value="da-go.vn")
+    first_listed_at = Indicator.objects.get(value="da-co.vn").listed_at
+    before = ListChange.objects.count()
+    listed = list_indicators(
+        [
+            Listing(Kind.DOMAIN, "da-co.vn", Category.SCAM, risk="high"),  # risk only: no version
+            Listing(Kind.DOMAIN, "da-go.vn", Category.PHISHING),  # listed again
+            Listing(Kind.DOMAIN, "moi.vn", Category.SCAM),  # new
+        ]
+    )
+    assert ListChange.objects.count() == before + 2
+    assert listed[("domain", "da-co.vn")].risk == "high"
+    assert Indicator.objects.get(value="da-co.vn").listed_at == first_listed_at
+    assert Indicator.objects.get(pk=cleared.pk).status == Status.LISTED
+    list_indicators([Listing(Kind.DOMAIN, "moi.vn", Category.PHISHING)])  # a category change
+    assert ListChange.objects.count() == before + 3

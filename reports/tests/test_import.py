@@ -141,3 +141,22 @@ def test_import_page_dry_run_and_permission(client, world):
     sign_in_verified(client, world.person("verifier_province"))
     done = client.post(url, form)
     assert done.status_code == 200 and Indicator.objects.get().status == "listed"
+
+
+@pytest.mark.slow
+def test_imports_the_chongluadao_url_list_in_one_request(world, django_assert_max_num_queries):
+    """34,467 lines from the real list: it used to crash on "acbbank.xyz", and listing one row at
+    a time took longer than a worker may answer (35 s here)."""
+    path = shared_file("chongluadao/urls.txt")
+    if path is None:
+        pytest.skip("../shared/data/chongluadao/urls.txt is absent")
+    data = path.read_text(encoding="utf-8")
+    lines = [line for line in data.splitlines() if line.strip() and not line.startswith("#")]
+    with django_assert_max_num_queries(1200):
+        result = run(world, data, "list", dry_run=False, source="Chống Lừa Đảo")
+    assert len(result.rows) == len(lines)
+    added = result.counts["add"]
+    assert added >= 34_000
+    assert Indicator.objects.filter(status="listed").count() == added
+    assert ListChange.objects.count() == added
+    assert AuditEvent.objects.filter(action="imported").count() == added
