@@ -82,3 +82,48 @@ def test_verifier_works_a_case_on_a_phone(live_server, page, console_errors, aud
     assert "Đã giao hồ sơ." in page.locator(".messages").inner_text()
     assert_fits_phone(page)
     assert console_errors == []
+
+
+def test_bulk_import_says_it_is_working_and_cannot_be_sent_twice(live_server, page, console_errors):
+    from django.conf import settings
+    from django.test import Client
+
+    from orgs.testing import sign_in_verified
+
+    world = build_world()
+    client = Client()
+    sign_in_verified(client, world.person("verifier_province"))
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(live_server.url + "/staff/reports/import/")
+    assert_fits_phone(page)
+    message = page.get_by_text("Đang xử lý…")
+    expect(message).to_be_hidden()
+    page.get_by_label("Hoặc dán vào đây").fill("lua-dao-mot.vn\nlua-dao-hai.vn\n")
+    page.get_by_label("Nguồn").fill("Danh sách thử")
+    # Count the posts that would leave the page, without leaving it.
+    page.evaluate(
+        """() => { window.sent = 0; document.addEventListener("submit", (event) => {
+            if (!event.defaultPrevented) window.sent += 1; event.preventDefault(); }); }"""
+    )
+    page.get_by_role("button", name="Thực hiện").click()
+    expect(message).to_be_visible()
+    expect(page.get_by_role("button", name="Thực hiện")).to_be_disabled()
+    assert_fits_phone(page)
+    page.evaluate("() => document.querySelector('form[data-busy]').requestSubmit()")
+    assert page.evaluate("() => window.sent") == 1  # one post, however impatient the person is
+    # And for real: the answer replaces the page.
+    page.reload()
+    expect(message).to_be_hidden()
+    page.get_by_label("Hoặc dán vào đây").fill("lua-dao-mot.vn\nlua-dao-hai.vn\n")
+    page.get_by_label("Nguồn").fill("Danh sách thử")
+    page.get_by_role("button", name="Thực hiện").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("Kết quả chạy thử")
+    assert console_errors == []
