@@ -3,6 +3,8 @@
 import os
 import shutil
 import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -10,12 +12,16 @@ import pytest
 REQUIRE_REAL = os.environ.get("CANHGIAC_REQUIRE_REAL") == "1"
 REAL_MARKERS = ("browser", "postgres_only", "real_service")
 CHROMIUM = os.environ.get("CANHGIAC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+REDIS_PORTS = range(18200, 18300)  # for a redis-server of the tests' own; 6379 may be in use
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        if "redis_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.real_service)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -134,3 +140,62 @@ def smtp_server(settings):
 def immediate_tasks(settings):
     """Run enqueued tasks at once, in the test (the real worker is tested separately)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def _free_port(ports: range) -> int:
+    for port in ports:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip(f"no free port in {ports.start}-{ports.stop - 1} for redis-server")
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis of the tests' own (each test empties it): CANHGIAC_TEST_REDIS_URL, which
+    .ci/run sets, or else a redis-server started here for the session on a loopback port."""
+    url = os.environ.get("CANHGIAC_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    if not Path(REDIS_SERVER).exists():
+        pytest.skip("redis-server not found: apt-get install redis-server")
+    port = _free_port(REDIS_PORTS)
+    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    server = subprocess.Popen([REDIS_SERVER, *args], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not _redis_answers(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """Django's default cache on the real Redis (RedisCache, as with REDIS_URL), emptied."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+    cache = caches["default"]
+    cache.clear()
+    yield cache
+    cache.clear()

@@ -1,9 +1,24 @@
-"""A fixed-window rate limiter on Django's cache (the database cache by default, shared by every
-worker process; Redis when REDIS_URL is set).
+"""A fixed-window rate limiter on Django's shared cache: the database cache by default (one
+machine, shared by every worker process), Redis when REDIS_URL is set (many machines).
 
-The database cache's incr is a read then a write, so two requests in the same instant may both
-count as one: the limit can be passed by a request or two, never by a multiple. That is enough to
-stop floods; nothing here needs an exact count.
+The count of a window is exact on both, however many requests come at once:
+
+- On Redis, one MULTI/EXEC sends `SET key 0 EX ttl NX` and `INCRBY key n`: the key is created
+  once with its lifetime and counted atomically, in one round trip. (Django's own add then incr
+  would also count exactly, but its incr is EXISTS then INCRBY: a key that expires between the
+  two comes back without a lifetime and stays for ever.)
+- On the database cache, incr is a read then a write, so two requests may read the same count
+  and one increment is lost; worse, a request that read an old count can write it back after
+  others counted, and the count goes down. The read and the write therefore run in one
+  transaction that holds a lock: SQLite's write lock (the project opens every transaction
+  IMMEDIATE) or, on PostgreSQL, an advisory lock on the key, so that one request at a time
+  counts a given key. One write transaction per request (add then incr took two).
+- Any other cache (the file or memory cache of a developer's machine) gets plain add and incr:
+  it may let a few requests too many through when they come at the same instant.
+
+A window's key lives at least `window + 5` seconds from its first request, so it cannot expire
+while its window lasts; if the cache drops it anyway (a full cache culls or evicts), counting
+starts again.
 """
 
 from __future__ import annotations
@@ -13,7 +28,11 @@ import hmac
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import connections, router, transaction
 from django.http import HttpRequest
 
 
@@ -36,10 +55,53 @@ def allow(scope: str, ident: str, *, limit: int, window: int = 60) -> bool:
         return True
     bucket = int(time.time()) // window
     key = f"rl:{scope}:{pseudonym(ident)}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count <= limit
+    return hit(key, ttl=window + 5) <= limit
+
+
+def hit(key: str, *, amount: int = 1, ttl: int) -> int:
+    """Add `amount` to the counter `key` of the default cache, created at 0 to live `ttl`
+    seconds if it is not there, and return the new total (exact, see the module's text)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return _hit_redis(backend, key, amount, ttl)
+    if isinstance(backend, DatabaseCache):
+        return _hit_database(backend, key, amount, ttl)
+    return _add_or_incr(backend, key, amount, ttl)
+
+
+def _hit_redis(backend: RedisCache, key: str, amount: int, ttl: int) -> int:
+    # Django's RedisCache has no atomic "create with a lifetime, then add": use its redis-py
+    # client (a private attribute since Django 4.0; the tests on a real Redis cover it).
+    full_key = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(full_key, write=True)
+    with client.pipeline(transaction=True) as pipe:
+        pipe.set(full_key, 0, ex=ttl, nx=True)
+        pipe.incrby(full_key, amount)
+        _created, total = pipe.execute()
+    return int(total)
+
+
+def _hit_database(backend: DatabaseCache, key: str, amount: int, ttl: int) -> int:
+    alias = router.db_for_write(backend.cache_model_class)
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        if connection.vendor == "postgresql":
+            lock = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+            with connection.cursor() as cursor:
+                # Released at the end of the transaction; the 64-bit lock id is signed.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock - (1 << 63)])
+        # Read and write in the lock: the same as add then incr, in fewer queries.
+        total = (backend.get(key) or 0) + amount
+        backend.set(key, total, timeout=ttl)
+        return total
+
+
+def _add_or_incr(backend: BaseCache, key: str, amount: int, ttl: int) -> int:
+    for _attempt in range(3):
+        if backend.add(key, amount, timeout=ttl):
+            return amount
+        try:
+            return backend.incr(key, amount)
+        except ValueError:  # gone between add and incr (expired or culled): start it again
+            continue
+    return amount

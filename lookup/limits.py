@@ -4,8 +4,8 @@ The limiter counts in Django's shared cache (lib.ratelimit's keys and pseudonyms
 worker process reserves a chunk of requests at a time (a fiftieth of the limit, at most 1,000)
 and serves the chunk from memory. A partner allowed a million checks a minute then costs the
 cache one write per 1,000 requests instead of one per request, and the limit still holds across
-processes: what all processes together reserve in a window never passes the limit (up to the
-races of the cache's own counter, see lib.ratelimit). A small limit (under 100 a minute)
+processes: what all processes together reserve in a window never passes the limit (the shared
+counter is exact, see lib.ratelimit). A small limit (under 100 a minute)
 gets chunks of one, that is, a count of every request. The cost: a process may hold tokens it
 does not use while another is refused, at most a fiftieth of the limit per process.
 
@@ -21,10 +21,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
-from lib.ratelimit import client_ip, pseudonym
+from lib.ratelimit import client_ip, hit, pseudonym
 from orgs.models import PartnerKey
 
 KEY_TTL_S = 10.0
@@ -93,12 +92,7 @@ def allow(scope: str, ident: str, *, limit: int, window: int = 60) -> bool:
 def _reserve(scope: str, ident: str, bucket: int, limit: int, window: int) -> int:
     chunk = max(1, min(limit // CHUNK_DIVISOR, MAX_CHUNK))
     cache_key = f"rl:lookup-{scope}:{pseudonym(ident)}:{bucket}"
-    cache.add(cache_key, 0, timeout=window + 5)
-    try:
-        total = cache.incr(cache_key, chunk)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, chunk, timeout=window + 5)
-        total = chunk
+    total = hit(cache_key, amount=chunk, ttl=window + 5)
     return max(0, min(chunk, limit - (total - chunk)))
 
 
