@@ -1,10 +1,70 @@
 """The one JSON API (django-ninja); each app contributes its router. OpenAPI at /api/docs."""
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import ValidationError
+import logging
 
-api = NinjaAPI(
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+# The answer of every error, in the document once: 422 fills `errors` with {field, message},
+# some 400 answers with sentences.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "title": "Detail"},
+        "errors": {
+            "type": "array",
+            "title": "Errors",
+            "items": {
+                "anyOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                        "required": ["field", "message"],
+                    },
+                ]
+            },
+        },
+    },
+    "required": ["detail"],
+}
+COMMON_ERRORS = {
+    400: "Yêu cầu không hợp lệ (thân không phải JSON, hoặc dữ liệu sai)",
+    404: "Không tìm thấy",
+    413: "Nội dung gửi lên quá lớn",
+    422: "Dữ liệu không đúng lược đồ: mỗi lỗi một trường (field, message)",
+    429: "Gửi quá nhiều yêu cầu",
+}
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+class CanhGiacAPI(NinjaAPI):
+    """The API whose document lists, for every operation, the errors any of them may answer
+    (a body that is not JSON, an unknown code, a body too large, a schema error, the rate
+    limit) with one error schema, unless the operation documents its own."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Error", ERROR_SCHEMA)
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                if method not in _METHODS:
+                    continue
+                responses = operation.setdefault("responses", {})
+                declared = {str(code) for code in responses}
+                for code, description in COMMON_ERRORS.items():
+                    if str(code) not in declared:
+                        responses[code] = {"description": description, "content": content}
+        return schema
+
+
+api = CanhGiacAPI(
     title="Cảnh Giác API",
     version="1",
     description="Tra cứu, tố giác và dữ liệu cho đối tác của nền tảng Cảnh Giác.",
@@ -37,6 +97,9 @@ _MESSAGES = {
     "json_invalid": "JSON không hợp lệ",
     "datetime_parsing": "phải là thời điểm theo ISO 8601",
     "date_from_datetime_parsing": "phải là ngày theo ISO 8601 (YYYY-MM-DD)",
+    # A ValueError of our own validators (lib.text): its message is already Vietnamese.
+    "value_error": "{error}",
+    "string_unicode": "chứa ký tự Unicode không hợp lệ (nửa cặp surrogate)",
 }
 
 
@@ -58,6 +121,62 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     errors = [_vietnamese(e) for e in exc.errors]
     return api.create_response(
         request,
-        {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": errors},
+        {"detail": _("Dữ liệu gửi lên không hợp lệ."), "errors": errors},
         status=422,
     )
+
+
+# Every other error answers JSON in Vietnamese too, never Django's HTML page or a trace.
+_NINJA_ENGLISH = {"Unauthorized": 401, "Forbidden": 403, "Not Found": 404}
+_log = logging.getLogger("django.request")
+
+
+def _detail(request: HttpRequest, detail: str, status: int) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("Thân yêu cầu không phải JSON hợp lệ.")
+    elif message in _NINJA_ENGLISH:
+        message = {
+            401: _("Cần xác thực để dùng địa chỉ này."),
+            403: _("Không có quyền dùng địa chỉ này."),
+            404: _("Không tìm thấy."),
+        }[_NINJA_ENGLISH[message]]
+    return _detail(request, message, exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _detail(request, _("Không tìm thấy."), 404)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _detail(request, _("Không có quyền dùng địa chỉ này."), 403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _detail(request, _("Nội dung gửi lên quá lớn."), 413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Logged as Django logs it (too many fields, a bad header), without a trace for the caller.
+    logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
+    return _detail(request, _("Yêu cầu không hợp lệ."), 400)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    _log.error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    return _detail(request, _("Lỗi máy chủ. Hãy thử lại sau ít phút."), 500)

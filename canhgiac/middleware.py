@@ -1,12 +1,19 @@
 from collections.abc import Callable
+from functools import lru_cache
 
 from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+MB = 1024 * 1024
 
 
 def language_middleware(get_response: Callable) -> Callable:
@@ -67,3 +74,135 @@ class CachedCSPMiddleware(CSPMiddleware):
         if built is None or built[0] != id(policy):  # settings changed (tests override them)
             CachedCSPMiddleware._built = built = (id(policy), build_policy())
         return built[1]
+
+
+# --- Request size ---------------------------------------------------------------------------
+
+
+def _base64_size(size: int) -> int:
+    return (size + 2) // 3 * 4
+
+
+def default_body_limits() -> dict[str, int]:
+    """The largest body of each URL that takes one (by URL name), fitted to what it documents:
+    the uploads plus room for the text around them. Every other URL: REQUEST_MAX_BYTES."""
+    from lookup.api import MAX_BATCH
+    from lookup.verdicts import MAX_VALUE_CHARS
+    from orgs.services import MAX_CSV_BYTES
+    from reports import importing
+    from reports.evidence import MAX_BYTES, MAX_FILES
+
+    form = MAX_FILES * MAX_BYTES + MB
+    return {
+        "reports:form": form,
+        "reports:appeal-form": form,
+        # Evidence travels in base64 inside the JSON: 4/3 of the file.
+        "api:submit": MAX_FILES * _base64_size(MAX_BYTES) + MB,
+        # 1,000 values of 2,048 characters, each character written \uXXXX (6 bytes) by a JSON
+        # encoder that escapes every non-ASCII letter, as Python's does unless told otherwise.
+        "api:check_batch": MAX_BATCH * (MAX_VALUE_CHARS * 6 + 16) + 64 * 1024,
+        # The file, or pasted text of up to 500,000 characters (up to 2 MB in UTF-8).
+        "reports:import": importing.MAX_BYTES + 3 * MB,
+        "unit-import": MAX_CSV_BYTES + MB,
+    }
+
+
+@lru_cache(maxsize=8)
+def _limits_by_path(overrides: tuple[tuple[str, int], ...], prefix: str) -> dict[str, int]:
+    limits = {**default_body_limits(), **dict(overrides)}
+    return {reverse(name): int(limit) for name, limit in limits.items()}
+
+
+def body_limit(request: HttpRequest) -> int:
+    """How many bytes of body request.path may carry (settings REQUEST_MAX_BYTES for any URL,
+    REQUEST_MAX_BYTES_BY_URL {url name: bytes} for the ones that take more or less)."""
+    overrides = tuple(sorted(getattr(settings, "REQUEST_MAX_BYTES_BY_URL", {}).items()))
+    by_path = _limits_by_path(overrides, get_script_prefix())
+    return by_path.get(request.path, int(getattr(settings, "REQUEST_MAX_BYTES", MB)))
+
+
+def _size(limit: int) -> str:
+    return f"{limit // MB} MB" if limit >= MB else f"{max(limit // 1024, 1)} kB"
+
+
+def _refuse(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse(
+            {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
+    title = _("Nội dung gửi lên quá lớn") if status == 413 else _("Thiếu độ dài nội dung")
+    context = {"title": title, "detail": detail, "status": status}
+    return render(request, "413.html", context, status=status)
+
+
+def limit_request_size(get_response: Callable) -> Callable:
+    """Refuse a body larger than its URL takes before anything reads it: a 1 GB upload to the
+    public report form would otherwise be read whole (and written to a temporary file) before
+    the form says no. Django reads no more than the Content-Length it was told, so the declared
+    length is the whole question. A body sent without one (chunked) would be read as empty, the
+    fields silently lost; it is refused with 411. A proxy in front (nginx) sends the length."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        raw = request.META.get("CONTENT_LENGTH") or ""
+        if not raw and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            detail = _("Yêu cầu phải có Content-Length: không nhận nội dung gửi kiểu chunked.")
+            return _refuse(request, 411, detail)
+        try:
+            length = int(raw or 0)
+        except ValueError:
+            length = 0  # Django reads nothing of a body whose length it cannot read either
+        if length <= 0:  # most requests (every GET): nothing to measure
+            return get_response(request)
+        limit = body_limit(request)
+        if length > limit:
+            detail = _("Nội dung gửi lên quá lớn: địa chỉ này nhận tối đa %(size)s.") % {
+                "size": _size(limit)
+            }
+            return _refuse(request, 413, detail)
+        return get_response(request)
+
+    return middleware
+
+
+# --- JSON errors for the API ----------------------------------------------------------------
+
+
+def _api_error_detail(status: int) -> str:
+    details = {
+        400: _("Yêu cầu không hợp lệ."),
+        401: _("Cần xác thực để dùng địa chỉ này."),
+        403: _("Không có quyền dùng địa chỉ này."),
+        404: _("Không có địa chỉ API này."),
+        405: _("Địa chỉ API này không nhận phương thức đã dùng."),
+        413: _("Nội dung gửi lên quá lớn."),
+        429: _("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút."),
+    }
+    if status >= 500:
+        return _("Lỗi máy chủ. Hãy thử lại sau ít phút.")
+    return details.get(status, _("Yêu cầu không thực hiện được."))
+
+
+def api_json_errors(get_response: Callable) -> Callable:
+    """Whatever answers an error under /api/ outside the API's own handlers (an unknown
+    address, a method the address does not take, Django's 400, 403 or 500 pages) answers it
+    as JSON with a Vietnamese detail, as the API itself does."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        answer = JsonResponse(
+            {"detail": _api_error_detail(response.status_code)},
+            status=response.status_code,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        for header in ("Allow", "Retry-After", "Content-Language", "Vary"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
+
+    return middleware

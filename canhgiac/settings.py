@@ -56,9 +56,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lib.middleware.refuse_control_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "canhgiac.middleware.language_middleware",
+    "canhgiac.middleware.api_json_errors",
+    # Before anything reads the body: a body larger than its URL takes is refused (413).
+    "canhgiac.middleware.limit_request_size",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -194,7 +198,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CANHGIAC_CSRF_TRUSTED_ORIGINS", [])
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The most Django reads into memory (JSON, form text): the reports API's JSON, which carries up
+# to 5 evidence files of 5 MB in base64 (4/3 larger) and the text. Each URL's own, smaller cap
+# (REQUEST_MAX_BYTES, 1 MB by default) is applied before the body is read: canhgiac.middleware.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * ((5 * 1024 * 1024 + 2) // 3 * 4) + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 CONTENT_SECURITY_POLICY = {

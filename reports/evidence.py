@@ -3,8 +3,9 @@
 Images (JPEG, PNG, WebP, GIF) are decoded with Pillow and re-encoded: only the pixels survive,
 never EXIF (GPS position, phone model), ICC, XMP or comments; animations keep their first frame.
 PDFs cannot be re-encoded with what the project ships, so they are checked (magic, end marker,
-no JavaScript, launch actions or embedded files in the readable part of the file), stored as they
-came, and only ever sent to staff as a download.
+no JavaScript, launch actions or embedded files), stored as they came, and only ever sent to staff
+as a download. The check reads names as a PDF reader does (`/Java#53cript` is `/JavaScript`) and
+also inside compressed object streams, where modern writers put every dictionary.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import io
 import re
 import warnings
+import zlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -24,7 +26,22 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is already far more than a screenshot
 MAX_SIDE = 2560  # longer side after re-encoding: enough to read any screenshot
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
-_PDF_DANGER = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+# Names that make a reader run code, open another program or carry files. /OpenAction and /AA
+# are not in the set: most ordinary PDFs open at a page through /OpenAction, and an action they
+# trigger can only be one of these (refused wherever it appears) or a harmless one (go to a page,
+# a link the reader asks about).
+PDF_DANGER = frozenset(
+    {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia", b"XFA"}
+)
+# Everything a reader inflates to look for dictionaries, for all object streams of one file
+# together: an ordinary PDF's object streams are a few hundred kB; more is a zip bomb.
+PDF_MAX_INFLATED = 20 * 1024 * 1024
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
+_PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Outside strings: the start of a string or a comment, or the keyword that opens stream data.
+_PDF_OUTSIDE = re.compile(rb"[(%]|(?<![^\x00\t\n\x0c\r ()<>\[\]{}/%])stream(?=[\r\n])")
+_PDF_IN_STRING = re.compile(rb"[\\()]")
+_PDF_FLATE = frozenset({b"FlateDecode", b"Fl"})
 
 
 @dataclass(frozen=True)
@@ -137,7 +154,17 @@ def _clean_pdf(data: bytes, name: str) -> CleanFile:
         raise ValidationError(
             _("Tệp PDF “%(name)s” bị hỏng hoặc chưa tải lên hết.") % {"name": name}
         )
-    if _PDF_DANGER.search(data):
+    try:
+        names = pdf_names(data)
+    except UnreadablePDF:
+        raise ValidationError(
+            _(
+                "Tệp PDF “%(name)s” có phần nén hoặc mã hoá không kiểm tra được nên không được "
+                "nhận. Hãy gửi ảnh chụp màn hình thay cho tệp này."
+            )
+            % {"name": name}
+        ) from None
+    if names & PDF_DANGER:
         raise ValidationError(
             _(
                 "Tệp PDF “%(name)s” chứa mã chạy tự động hoặc tệp đính kèm nên không được nhận. "
@@ -146,6 +173,116 @@ def _clean_pdf(data: bytes, name: str) -> CleanFile:
             % {"name": name}
         )
     return CleanFile(data, "application/pdf", "pdf")
+
+
+class UnreadablePDF(Exception):
+    """An object stream the check cannot read (unknown filter, encrypted, corrupt, too big)."""
+
+
+def pdf_names(data: bytes) -> set[bytes]:
+    """Every name of the file's objects, #xx escapes decoded: outside stream data, and inside
+    object streams. Other stream data (page content, fonts, images) is not read: a reader never
+    takes objects from it, and its random bytes would now and then spell /JS."""
+    outside, streams = _split_streams(data)
+    names = _names(b" ".join(outside))
+    budget = PDF_MAX_INFLATED
+    for before, body in streams:
+        # The stream's dictionary is in the text since the previous stream: everything named
+        # there counts, so that a name hidden from a narrower guess of the dictionary still does.
+        around = _name_list(before)
+        if b"ObjStm" not in around:
+            continue
+        text = _object_stream(around, body, budget)
+        budget -= len(text)
+        names |= _names(text)
+    return names
+
+
+def _name_list(text: bytes) -> list[bytes]:
+    return [
+        _PDF_HEX.sub(lambda m: bytes([int(m[1], 16)]), raw) if b"#" in raw else raw
+        for raw in _PDF_NAME.findall(text)
+    ]
+
+
+def _names(text: bytes) -> set[bytes]:
+    return set(_name_list(text))
+
+
+_PDF_FILTERS = frozenset(
+    {b"ASCIIHexDecode", b"AHx", b"ASCII85Decode", b"A85", b"LZWDecode", b"LZW"}
+    | {b"RunLengthDecode", b"RL", b"CCITTFaxDecode", b"CCF", b"DCTDecode", b"DCT"}
+    | {b"JBIG2Decode", b"JPXDecode", b"Crypt"}
+)
+
+
+def _object_stream(around: list[bytes], body: bytes, budget: int) -> bytes:
+    """The objects of an object stream as text, or UnreadablePDF."""
+    flate = sum(1 for n in around if n in _PDF_FLATE)
+    if any(n in _PDF_FILTERS for n in around) or flate > 1:
+        raise UnreadablePDF("filter")
+    if b"DecodeParms" in around or b"DP" in around or b"Predictor" in around:
+        raise UnreadablePDF("predictor")  # rows filtered after inflating: names hidden again
+    if not flate:
+        if b"Filter" in around or b"F" in around:  # a filter given by reference: unknown
+            raise UnreadablePDF("filter by reference")
+        return body
+    inflater = zlib.decompressobj()
+    try:
+        text = inflater.decompress(body, budget + 1)
+    except zlib.error:
+        raise UnreadablePDF("corrupt") from None
+    if len(text) > budget:
+        raise UnreadablePDF("too big")
+    if not inflater.eof:
+        raise UnreadablePDF("truncated")
+    return text
+
+
+def _split_streams(data: bytes) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
+    """The file cut at stream data, as a reader sees it: the keyword `stream` counts only
+    outside strings and comments (else a string holding "stream" would hide what follows).
+    Answers the parts outside, and for each stream the text before it and its data, up to the
+    first `endstream`: a shorter guess than a reader's leaves more to check, never less."""
+    outside: list[bytes] = []
+    streams: list[tuple[bytes, bytes]] = []
+    start = pos = 0
+    while match := _PDF_OUTSIDE.search(data, pos):
+        token = match.group()
+        if token == b"(":
+            pos = _string_end(data, match.end())
+        elif token == b"%":
+            eol = _PDF_EOL.search(data, match.end())
+            pos = eol.end() if eol else len(data)
+        else:
+            body = match.end() + (2 if data.startswith(b"\r\n", match.end()) else 1)
+            end = data.find(b"endstream", body)
+            end = len(data) if end < 0 else end
+            before = data[start : match.start()]
+            outside.append(before)
+            streams.append((before, data[body:end]))
+            start = pos = end
+    outside.append(data[start:])
+    return outside, streams
+
+
+_PDF_EOL = re.compile(rb"[\r\n]")
+
+
+def _string_end(data: bytes, pos: int) -> int:
+    """Where a literal string that opened just before pos ends: balanced parentheses, and a
+    backslash escapes the next byte."""
+    depth = 1
+    while match := _PDF_IN_STRING.search(data, pos):
+        token = match.group()
+        if token == b"\\":
+            pos = match.end() + 1
+            continue
+        pos = match.end()
+        depth += 1 if token == b"(" else -1
+        if depth == 0:
+            return pos
+    return len(data)
 
 
 def clean_uploads(uploads: list) -> list[CleanFile]:
