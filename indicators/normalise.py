@@ -21,6 +21,8 @@ import unicodedata
 
 import phonenumbers
 
+from lib.text import clean_line
+
 from .banks import bank_mentions, fold, parse_account
 from .crypto import normalise_wallet
 from .kinds import Kind
@@ -37,7 +39,11 @@ _HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 def _clean(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValueError("Giá trị phải là một chuỗi ký tự.")
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", raw)).strip()
+    # Whitespace around the value (a tab or line break copied from a spreadsheet) goes; inside
+    # it, NUL, control characters, lone surrogates and bidi controls are refused (lib.text):
+    # an indicator is one line, and a bidi override would make it read as another.
+    text = clean_line(raw.strip())
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).strip()
     if not text:
         raise ValueError("Chưa nhập giá trị.")
     if len(text) > MAX_LENGTH:
@@ -76,6 +82,10 @@ def normalise_domain(text: str) -> str:
     text = refang(text)
     if text.startswith("*."):
         text = text[2:]
+    if "@" in text and not _HAS_SCHEME.match(text) and "/" not in text:
+        # The part after @ is a host only inside a URL; reducing "scam..er@bidv-hotro.vn" to
+        # its domain would block everybody's mail at that domain.
+        raise ValueError(f"“{text[:80]}” có dấu @: đây là địa chỉ email, không phải tên miền.")
     parts = canonical_parts(text if _HAS_SCHEME.match(text) else "http://" + text)
     if parts.is_ip:
         raise ValueError("Đây là địa chỉ IP, không phải tên miền; hãy chọn loại “Địa chỉ IP”.")
@@ -194,8 +204,9 @@ def guess_kind(raw: str) -> Kind:
     text = _clean(raw)
     plain = refang(text)
     if "@" in plain and not _HAS_SCHEME.match(plain) and "/" not in plain:
-        if _try(Kind.EMAIL, text):
-            return Kind.EMAIL
+        # An email or an error (normalise_email's message): never the domain after the @.
+        normalise_email(text)
+        return Kind.EMAIL
     if _try(Kind.CRYPTO_WALLET, text):
         return Kind.CRYPTO_WALLET
     looks_web = _HAS_SCHEME.match(plain) or re.match(r"[^\s/]+\.[^\s/]+/", plain)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from functools import cache
 
 from django.contrib.staticfiles import finders
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from indicators.matcher import current_version
 from lib.ratelimit import client_ip
+from lib.text import TextError, clean_text
 
 from . import feeds, limits
 from .verdicts import MAX_MESSAGE_CHARS, PageResult, check_text
@@ -76,7 +78,15 @@ def check(request: HttpRequest) -> HttpResponse:
     logs); ?q= answers too, for links and bookmarks of a single value."""
     q = request.POST.get("q") if request.method == "POST" else request.GET.get("q")
     q = (q or "")[: MAX_MESSAGE_CHARS + 1]
-    context: dict = {"q": q, "max_chars": MAX_MESSAGE_CHARS, "status": 200}
+    try:
+        q = clean_text(q, multiline=True)
+    except TextError as error:
+        # NUL or a control character: said as any other refused value, never stored or shown.
+        context: dict = {"q": "", "max_chars": MAX_MESSAGE_CHARS, "status": 400}
+        context["result"] = PageResult(text="", error=str(error))
+        q = ""
+    else:
+        context = {"q": q, "max_chars": MAX_MESSAGE_CHARS, "status": 200}
     if q.strip():
         ip = client_ip(request)
         if not limits.allow("page", ip, limit=limits.setting("LOOKUP_PAGE_RATE_PER_IP", 60)):
@@ -100,6 +110,9 @@ def check(request: HttpRequest) -> HttpResponse:
 
 
 # --- feeds ------------------------------------------------------------------------------------
+
+
+_VERSION = re.compile(r"[0-9]{1,18}")
 
 
 def _plain(status: int, text: str) -> HttpResponse:
@@ -127,7 +140,8 @@ def feed(request: HttpRequest, name: str) -> HttpResponse:
     since = None
     if request.GET.get("since", "") != "":
         raw_since = request.GET["since"]
-        if not raw_since.isdigit() or len(raw_since) > 18:
+        # ASCII digits only: str.isdigit() also takes "²" (int() then fails) and "١" (read as 1).
+        if not _VERSION.fullmatch(raw_since):
             return _plain(400, _("since phải là số phiên bản (số nguyên không âm)."))
         since = int(raw_since)
         if since > feeds.list_version(version):

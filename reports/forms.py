@@ -7,6 +7,8 @@ import secrets
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,7 @@ from indicators.extract import extract
 from indicators.kinds import Kind
 from indicators.models import Category, Risk
 from indicators.normalise import normalise, normalise_any
+from lib.text import LineField, TextError, TextField, clean_line
 from orgs.models import Unit, UnitKind
 
 from .evidence import MAX_BYTES, MAX_FILES, clean_uploads
@@ -22,6 +25,8 @@ from .models import Channel, ScamType
 
 MAX_INDICATORS = 20
 MAX_MONEY = 10**13  # ten thousand billion đồng: beyond any single report
+# The form and the API refuse the same dates, amounts and emails: these are their one source.
+EARLIEST_LOSS = date(2000, 1, 1)  # before any online scam reported here; 0001-01-01 is a typo
 
 
 class MultipleFileInput(forms.FileInput):
@@ -45,7 +50,7 @@ class EvidenceField(forms.FileField):
 
 class HoneypotMixin(forms.Form):
     # Hidden from people by CSS (class .hp); bots that fill every field fill this one.
-    website = forms.CharField(
+    website = LineField(
         label=_("Để trống ô này"),
         required=False,
         max_length=200,
@@ -67,6 +72,33 @@ def parse_money(raw: str) -> int | None:
     value = int(text)
     if value > MAX_MONEY:
         raise forms.ValidationError(_("Số tiền quá lớn."))
+    return value
+
+
+def lost_on_error(value: date | None) -> str | None:
+    """Why a loss date is refused, or None; the same for the form and the API."""
+    if value is None:
+        return None
+    if value > timezone.localdate():
+        return str(_("Ngày mất tiền không thể ở tương lai."))
+    if value < EARLIEST_LOSS:
+        return str(
+            _("Ngày mất tiền không thể trước ngày %(date)s.")
+            % {"date": EARLIEST_LOSS.strftime("%d/%m/%Y")}
+        )
+    return None
+
+
+def clean_contact_email(raw: str) -> str:
+    """The contact email (Django's EmailValidator, as the model field), or ValidationError."""
+    value = (raw or "").strip()
+    if not value:
+        return ""
+    try:
+        value = clean_line(value)
+        validate_email(value)
+    except (TextError, ValidationError):
+        raise ValidationError(_("Email liên hệ không hợp lệ."), code="invalid") from None
     return value
 
 
@@ -125,19 +157,19 @@ class ReportForm(HoneypotMixin):
     scam_type = forms.ChoiceField(
         label=_("Hình thức lừa đảo"), choices=[("", "—"), *ScamType.choices]
     )
-    description = forms.CharField(
+    description = TextField(
         label=_("Chuyện gì đã xảy ra?"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    message_text = forms.CharField(
+    message_text = TextField(
         label=_("Dán tin nhắn, nội dung cuộc trò chuyện (nếu có)"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    indicators = forms.CharField(
+    indicators = TextField(
         label=_(
             "Số điện thoại, số tài khoản, đường dẫn, email của kẻ lừa đảo (mỗi dòng một giá trị)"
         ),
@@ -146,7 +178,7 @@ class ReportForm(HoneypotMixin):
         widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "none", "spellcheck": "false"}),
         help_text=_("Bấm “Tìm dấu hiệu” để lấy tự động từ tin nhắn đã dán, rồi sửa nếu cần."),
     )
-    money_lost = forms.CharField(
+    money_lost = LineField(
         label=_("Số tiền đã mất (đồng)"),
         required=False,
         max_length=30,
@@ -166,18 +198,23 @@ class ReportForm(HoneypotMixin):
         label=_("Ảnh chụp màn hình hoặc tệp PDF (tối đa %(n)d tệp, mỗi tệp %(mb)d MB)")
         % {"n": MAX_FILES, "mb": MAX_BYTES // (1024 * 1024)},
     )
-    contact_name = forms.CharField(label=_("Họ tên"), required=False, max_length=100)
-    contact_phone = forms.CharField(
+    contact_name = LineField(label=_("Họ tên"), required=False, max_length=100)
+    contact_phone = LineField(
         label=_("Số điện thoại"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    contact_email = forms.EmailField(label=_("Email"), required=False, max_length=254)
+    contact_email = LineField(
+        label=_("Email"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     consent_to_contact = forms.BooleanField(
         label=_("Tôi đồng ý để cán bộ xác minh liên hệ với tôi về tố giác này"), required=False
     )
-    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    submission_id = LineField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,11 +226,12 @@ class ReportForm(HoneypotMixin):
 
     def clean_lost_on(self) -> date | None:
         value = self.cleaned_data.get("lost_on")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("Ngày mất tiền không thể ở tương lai."))
-        if value and value.year < 2000:
-            raise forms.ValidationError(_("Ngày không hợp lệ."))
+        if error := lost_on_error(value):
+            raise forms.ValidationError(error)
         return value
+
+    def clean_contact_email(self) -> str:
+        return clean_contact_email(self.cleaned_data.get("contact_email", ""))
 
     def clean_indicators(self) -> list[tuple[str, str]]:
         return parse_indicator_lines(self.cleaned_data.get("indicators", ""))
@@ -234,7 +272,7 @@ class ReportForm(HoneypotMixin):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(
+    code = LineField(
         label=_("Mã theo dõi"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
@@ -243,12 +281,10 @@ class TrackForm(forms.Form):
 
 class AppealForm(HoneypotMixin):
     kind = forms.ChoiceField(label=_("Loại"), choices=Kind.choices)
-    value = forms.CharField(label=_("Giá trị đang bị cảnh báo"), max_length=2048)
-    owner_name = forms.CharField(label=_("Họ tên hoặc tên tổ chức của chủ sở hữu"), max_length=200)
-    owner_contact = forms.CharField(
-        label=_("Số điện thoại hoặc email để nhận trả lời"), max_length=254
-    )
-    explanation = forms.CharField(
+    value = LineField(label=_("Giá trị đang bị cảnh báo"), max_length=2048)
+    owner_name = LineField(label=_("Họ tên hoặc tên tổ chức của chủ sở hữu"), max_length=200)
+    owner_contact = LineField(label=_("Số điện thoại hoặc email để nhận trả lời"), max_length=254)
+    explanation = TextField(
         label=_("Vì sao đề nghị gỡ khỏi danh sách? Bạn là chủ sở hữu như thế nào?"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -274,7 +310,7 @@ class AppealForm(HoneypotMixin):
 class ProposeListingForm(forms.Form):
     category = forms.ChoiceField(label=_("Phân loại"), choices=Category.choices)
     risk = forms.ChoiceField(label=_("Mức rủi ro"), choices=Risk.choices, initial=Risk.HIGH)
-    public_reason = forms.CharField(
+    public_reason = TextField(
         label=_("Lý do công bố (tiếng Việt, người dân sẽ đọc)"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -288,7 +324,7 @@ class ProposeListingForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp (CSV, JSON hoặc danh sách, tối đa 5 MB)"), required=False)
-    text = forms.CharField(
+    text = TextField(
         label=_("Hoặc dán vào đây"),
         required=False,
         max_length=500_000,
@@ -298,7 +334,7 @@ class ImportForm(forms.Form):
         label=_("Định dạng"),
         choices=[("list", _("Danh sách, mỗi dòng một giá trị")), ("csv", "CSV"), ("json", "JSON")],
     )
-    source = forms.CharField(label=_("Nguồn"), max_length=200)
+    source = LineField(label=_("Nguồn"), max_length=200)
     category = forms.ChoiceField(
         label=_("Phân loại mặc định"), choices=Category.choices, initial=Category.SCAM
     )

@@ -6,6 +6,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from .forms import clean_certificate_code
 from .models import Certificate
 
 router = Router(tags=["training"])
@@ -20,7 +21,8 @@ class CertificateOut(Schema):
 
 @router.get("/certificates/{code}", response=CertificateOut, summary="Xác minh chứng nhận")
 def verify_certificate(request, code: str):
-    certificate = Certificate.objects.filter(code=code.strip().upper()[:16]).first()
+    code = clean_certificate_code(code)
+    certificate = Certificate.objects.filter(code=code).first() if code else None
     if certificate is None:
         raise HttpError(404, "Không tìm thấy chứng nhận.")
     return {

@@ -1,10 +1,23 @@
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.text import LineField, TextField
 from orgs.models import Unit
 
-from .models import Lesson, Quiz
+from .models import CODE_ALPHABET, CODE_LENGTH, Lesson, Quiz
+
+_CODE_SEPARATORS = re.compile(r"[\s-]")
+_CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+
+
+def clean_certificate_code(raw: str) -> str:
+    """The code as printed (spaces, dashes and case do not matter), or "" when it cannot be
+    one: nothing else (a NUL, a 5 kB string) is worth a query."""
+    code = _CODE_SEPARATORS.sub("", raw or "").upper()
+    return code if _CODE.fullmatch(code) else ""
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -14,7 +27,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class AssignmentForm(forms.Form):
-    title = forms.CharField(label=_("Tên khoá học"), max_length=200)
+    title = LineField(label=_("Tên khoá học"), max_length=200)
     unit = UnitChoiceField(
         label=_("Giao cho đơn vị (và các đơn vị trực thuộc)"), queryset=Unit.objects.none()
     )
@@ -35,7 +48,7 @@ class AssignmentForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("Ghi chú cho cán bộ"),
         max_length=1000,
         required=False,

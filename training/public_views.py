@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from lib import ratelimit
 
+from .forms import clean_certificate_code
 from .models import Certificate, Lesson, Quiz
 from .selfstudy import issue_token, submit_public
 from .services import TrainingError, questions_in_order, review_items
@@ -69,13 +68,10 @@ def learn_quiz(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/learn_quiz.html", context)
 
 
-CODE_CLEAN = re.compile(r"[\s-]")
-
-
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Only what the paper already says: name, course, date, and whether it is still valid."""
-    code = CODE_CLEAN.sub("", code).upper()[:16]
-    certificate = Certificate.objects.filter(code=code).first()
+    code = clean_certificate_code(code)
+    certificate = Certificate.objects.filter(code=code).first() if code else None
     if certificate is None:
         response = render(request, "training/certificate_unknown.html", status=404)
     else:

@@ -314,3 +314,47 @@ def test_normalise_is_idempotent_on_tricky_values(kind, raw):
     except ValueError:
         return
     assert normalise(kind, value) == value
+
+
+# --- the text policy (lib.text) and emails that are not emails --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        ("0912\x00345678", "NUL"),
+        ("http://lua\x00dao.vn/", "NUL"),
+        ("ehoaq\x1b.com", "ký tự điều khiển"),
+        ("ehoaq\x85.com", "ký tự điều khiển"),
+        ("http://vietcombank.com.vn\u202e/kpa.exe", "đổi chiều chữ"),
+        ("\u2066ehoaq.com\u2069", "đổi chiều chữ"),
+        ("+84\u200f912345678", "đổi chiều chữ"),
+        ("ehoaq\ud800.com", "Unicode không hợp lệ"),
+        ("ehoaq\n.com", "một dòng"),
+    ],
+)
+def test_control_and_bidi_characters_are_refused_in_vietnamese(raw, said):
+    with pytest.raises(ValueError, match=said):
+        normalise_any(raw)
+    with pytest.raises(ValueError, match=said):
+        normalise(Kind.DOMAIN, raw)
+
+
+def test_whitespace_around_a_pasted_value_is_still_trimmed():
+    assert normalise_any("\t0912 345 678\r\n") == (Kind.PHONE, "+84912345678")
+
+
+@pytest.mark.parametrize(
+    "raw", ["scam..er@bidv-hotro.vn", ".hotro@bidv-hotro.vn", "hotro.@bidv-hotro.vn", "a b@c.vn"]
+)
+def test_an_invalid_email_is_refused_never_reduced_to_its_domain(raw):
+    with pytest.raises(ValueError, match="email"):
+        guess_kind(raw)
+    with pytest.raises(ValueError, match="email"):
+        normalise(Kind.DOMAIN, raw)
+
+
+def test_the_host_of_a_url_with_user_info_is_still_its_domain():
+    # The phishing trick "official name@real host" is a URL; its domain is the real host.
+    assert normalise(Kind.DOMAIN, "http://vietcombank.com.vn@ehoaq.com/x") == "ehoaq.com"
+    assert guess_kind("http://vietcombank.com.vn@ehoaq.com/x") == Kind.URL
