@@ -43,9 +43,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    # Before django_tasks_db: our `db_worker` (with heartbeats) replaces theirs.
+    "canhgiac",
     "django_tasks",
     "django_tasks_db",
-    "canhgiac",
     "orgs",
     "indicators",
     "reports",
@@ -146,11 +147,16 @@ else:
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A RUNNING task whose worker has not beaten for this many seconds is put back in the queue
+# (canhgiac/workers.py); after TASK_MAX_ATTEMPTS dead workers it is marked failed instead.
+TASK_WORKER_TIMEOUT = env_int("CANHGIAC_TASK_WORKER_TIMEOUT", 60)
+TASK_MAX_ATTEMPTS = env_int("CANHGIAC_TASK_MAX_ATTEMPTS", 3)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "orgs.lockout.AccountThrottleBackend",  # per account, across addresses
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -177,6 +183,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Per account, from every address (orgs/lockout.py): past SIGNIN_ACCOUNT_FAILURE_LIMIT failures
+# (none more than the window apart) unknown browsers wait a delay that doubles from
+# SIGNIN_ACCOUNT_DELAY_SECONDS up to SIGNIN_ACCOUNT_MAX_DELAY_MINUTES; the person's own browsers
+# (a signed cookie, kept SIGNIN_KNOWN_DEVICE_DAYS) and recent addresses do not wait.
+SIGNIN_ACCOUNT_FAILURE_LIMIT = env_int("CANHGIAC_ACCOUNT_FAILURE_LIMIT", 20)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("CANHGIAC_ACCOUNT_FAILURE_WINDOW_MINUTES", 60)
+SIGNIN_ACCOUNT_DELAY_SECONDS = env_int("CANHGIAC_ACCOUNT_DELAY_SECONDS", 60)
+SIGNIN_ACCOUNT_MAX_DELAY_MINUTES = env_int("CANHGIAC_ACCOUNT_MAX_DELAY_MINUTES", 15)
+SIGNIN_KNOWN_DEVICE_DAYS = env_int("CANHGIAC_KNOWN_DEVICE_DAYS", 90)
 
 OTP_TOTP_ISSUER = "Cảnh Giác"
 

@@ -1,9 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .models import PartnerKey, RoleAssignment, Unit, User
+from . import lockout
+from .models import PartnerKey, RoleAssignment, SignInThrottle, Unit, User
+
+
+@admin.action(description=_("Mở khoá đăng nhập (mọi địa chỉ)"))
+def unlock_sign_in(modeladmin, request, queryset) -> None:
+    names = [obj.get_username() if isinstance(obj, User) else obj.username for obj in queryset]
+    for name in names:
+        lockout.unlock_account(username=name)
+    modeladmin.message_user(request, _("Đã mở khoá: %(names)s") % {"names": ", ".join(names)})
 
 
 @admin.register(Unit)
@@ -24,6 +34,7 @@ class PersonAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Cảnh Giác", {"fields": ["home_unit"]}))
     autocomplete_fields = ["home_unit"]
     inlines = [RoleAssignmentInline]
+    actions = [unlock_sign_in]
 
 
 @admin.register(PartnerKey)
@@ -34,3 +45,16 @@ class PartnerKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # keys are issued by PartnerKey.issue, which shows the raw key once
+
+
+@admin.register(SignInThrottle)
+class SignInThrottleAdmin(admin.ModelAdmin):
+    """Accounts guessed at from many addresses; 'unlock' lifts the delay and axes' locks."""
+
+    list_display = ["username", "failures", "last_failure_at", "blocked_until"]
+    search_fields = ["username"]
+    readonly_fields = ["username", "failures", "last_failure_at", "blocked_until"]
+    actions = [unlock_sign_in]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # rows are written by failed sign-ins only

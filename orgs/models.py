@@ -224,3 +224,20 @@ class PartnerKey(models.Model):
             rate_per_minute=rate_per_minute,
         )
         return key, raw
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins for one user name from every address (orgs/lockout.py): past a limit, the
+    account is protected for a short, growing delay. One row per user name that failed lately."""
+
+    username = models.CharField(_("tên đăng nhập"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(_("số lần sai"), default=0)
+    last_failure_at = models.DateTimeField(_("lần sai gần nhất"), db_index=True)
+    blocked_until = models.DateTimeField(_("bảo vệ đến"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tài khoản bị nhập sai nhiều lần")
+        verbose_name_plural = _("tài khoản bị nhập sai nhiều lần")
+
+    def __str__(self) -> str:
+        return self.username

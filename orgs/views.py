@@ -17,6 +17,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import lockout
 from .access import permissions_of, require_unit, staff_required, units_for
 from .forms import TokenForm, UnitImportForm
 from .menu import actions_for
@@ -42,9 +43,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
         auth_login(request, user)
         if user.needs_otp:
             target = "otp-verify" if user_has_device(user) else "otp-setup"
-            return redirect(f"{reverse(target)}?{urlencode({'next': _next_url(request)})}")
-        return redirect(_next_url(request) or "staff-home")
+            response = redirect(f"{reverse(target)}?{urlencode({'next': _next_url(request)})}")
+        else:
+            response = redirect(_next_url(request) or "staff-home")
+        lockout.remember_device(request=request, response=response, username=user.get_username())
+        return response
+    if until := getattr(request, "account_protected_until", None):
+        return _account_protected(request, until)
     return render(request, "orgs/login.html", {"form": form, "next": _next_url(request)})
+
+
+def _account_protected(request: HttpRequest, until) -> HttpResponse:
+    seconds = max(int((until - lockout.now()).total_seconds()), 1)
+    context = {"minutes": -(-seconds // 60)}
+    response = render(request, "orgs/account_protected.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @require_POST
