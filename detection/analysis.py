@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy
 from indicators.extract import Found, extract
 from indicators.kinds import Kind
 from indicators.matcher import MatcherIndex, Verdict, get_matcher
+from lib import budget as cpu
+from lib.budget import CpuBudget
 
 from .brands import FINANCIAL_OR_STATE, Brand, brands_mentioned
 from .classifier import Phrase, TrainedModel, get_model
@@ -303,10 +305,13 @@ def _lookalike(matcher: MatcherIndex, found: Found) -> LookalikeResult | None:
     return None
 
 
-def _indicators(text: str, matcher: MatcherIndex) -> tuple[list[IndicatorResult], list[Found]]:
+def _indicators(
+    text: str, matcher: MatcherIndex, budget: CpuBudget | None = None
+) -> tuple[list[IndicatorResult], list[Found]]:
     results = []
     found_list = extract(text)[:MAX_INDICATORS]
     for found in found_list:
+        cpu.check(budget)  # each look-alike score costs; a message may hold 30 links
         verdict = _verdict(matcher, found)
         results.append(
             IndicatorResult(
@@ -644,8 +649,11 @@ def analyse_message(
     sender_type: str | None = None,
     matcher: MatcherIndex | None = None,
     model: TrainedModel | None = None,
+    budget: CpuBudget | None = None,
 ) -> Analysis:
-    """The risk of a pasted message, with reasons and advice in plain Vietnamese."""
+    """The risk of a pasted message, with reasons and advice in plain Vietnamese.
+
+    With a budget, raises lib.budget.BudgetExceeded between steps once it is used up."""
     cleaned = clean(text or "")
     sender_type = sender_type if sender_type in SENDER_TYPES else None
     analysis = Analysis(text=cleaned, sender_type=sender_type)
@@ -655,8 +663,10 @@ def analyse_message(
     matcher = get_matcher() if matcher is None else matcher
     model = get_model() if model is None else model
     folded = fold(cleaned)
-    results, found = _indicators(cleaned, matcher)
+    results, found = _indicators(cleaned, matcher, budget)
+    cpu.check(budget)
     hits, codes = evaluate(folded)
+    cpu.check(budget)
     unlinked = _without_links(folded, found)
     mentioned, speakers = _mentions_outside(unlinked)
     explanation = model.explain(cleaned)

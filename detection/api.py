@@ -6,6 +6,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from lib.budget import BudgetExceeded, CpuBudget
+from lib.text import CleanLine, CleanText
+
 from . import ratelimit
 from .analysis import SENDER_TYPES, analyse_message
 from .text import MAX_MESSAGE_CHARS
@@ -14,9 +17,10 @@ router = Router(tags=["detection"])
 
 
 class AnalyseIn(Schema):
-    # Checked in the view, so that every refusal is a 400 with a Vietnamese explanation.
-    text: str = Field("", description="Nội dung tin nhắn, tối đa 5.000 ký tự.")
-    sender_type: str | None = Field(
+    # Length and values are checked in the view (a 400 with a Vietnamese explanation); NUL and
+    # control characters by lib.text (a 422, also in Vietnamese).
+    text: CleanText = Field("", description="Nội dung tin nhắn, tối đa 5.000 ký tự.")
+    sender_type: CleanLine | None = Field(
         None,
         description="Người gửi hiện trên điện thoại: brandname (tên thương hiệu), shortcode "
         "(đầu số ngắn), personal_number (số cá nhân). Bỏ trống nếu không rõ.",
@@ -62,21 +66,28 @@ class ErrorOut(Schema):
 
 @router.post(
     "/analyse",
-    response={200: AnalysisOut, 400: ErrorOut, 429: ErrorOut},
+    response={200: AnalysisOut, 400: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Phân tích một tin nhắn đáng ngờ",
 )
 def analyse(request: HttpRequest, payload: AnalyseIn):
     """Mức rủi ro (low, medium, high), lý do, lời khuyên, các dấu hiệu tìm thấy và đánh giá
-    của bộ phân loại, kể cả khi chưa dấu hiệu nào có trong danh sách cảnh báo."""
+    của bộ phân loại, kể cả khi chưa dấu hiệu nào có trong danh sách cảnh báo.
+    503: tin cần quá nhiều thời gian xử lý (DETECTION_ANALYSE_CPU_SECONDS)."""
     if not ratelimit.allow(request, "api"):
         return Status(429, {"detail": _("Quá nhiều yêu cầu. Hãy đợi một phút rồi thử lại.")})
     text = payload.text or ""
+    # The length first: nothing below (regexes, the analysis) sees an oversized text.
+    if len(text) > MAX_MESSAGE_CHARS:
+        detail = _("Tin nhắn quá dài: tối đa {limit} ký tự.").format(limit=MAX_MESSAGE_CHARS)
+        return Status(400, {"detail": detail})
     if not text.strip():
         return Status(400, {"detail": _("Hãy gửi nội dung tin nhắn cần kiểm tra.")})
     if payload.sender_type and payload.sender_type not in SENDER_TYPES:
         detail = _("sender_type chỉ nhận brandname, shortcode hoặc personal_number.")
         return Status(400, {"detail": detail})
-    if len(text) > MAX_MESSAGE_CHARS:
-        detail = _("Tin nhắn quá dài: tối đa {limit} ký tự.").format(limit=MAX_MESSAGE_CHARS)
-        return Status(400, {"detail": detail})
-    return Status(200, analyse_message(text, sender_type=payload.sender_type).as_dict())
+    budget = CpuBudget.from_setting("DETECTION_ANALYSE_CPU_SECONDS", 2.0)
+    try:
+        analysis = analyse_message(text, sender_type=payload.sender_type, budget=budget)
+    except BudgetExceeded:
+        return Status(503, {"detail": _("Yêu cầu quá nặng, hãy gửi tin nhắn ngắn hơn.")})
+    return Status(200, analysis.as_dict())

@@ -61,6 +61,7 @@ FREE_HOSTING = frozenset(
     framer.website framer.app webnode.vn webnode.page wix.com weeblysite.com
     mobirisesite.com tilda.ws gitbook.io""".split()
 )
+_FREE_HOSTING_LABELS = max(name.count(".") + 1 for name in FREE_HOSTING)
 # Hosts where pages live in the path: sites.google.com/view/<anything>.
 PATH_SITE_BUILDERS = frozenset(
     {"sites.google.com", "docs.google.com", "forms.gle", "script.google.com", "forms.office.com"}
@@ -425,11 +426,13 @@ class _Host:
     def _platform(self) -> str | None:
         if self.suffix in FREE_HOSTING and self.registrable:
             return self.suffix
-        host = self.host
-        while "." in host:
-            host = host.split(".", 1)[1]
-            if host in FREE_HOSTING and host != self.host:
-                return host
+        # Parents from the longest; one with more labels than every FREE_HOSTING name is none
+        # of them (and joining every parent of "a.a.a.…" would be quadratic).
+        labels = self.host.split(".")
+        for i in range(max(1, len(labels) - _FREE_HOSTING_LABELS), len(labels)):
+            parent = ".".join(labels[i:])
+            if parent in FREE_HOSTING:
+                return parent
         return None
 
     def modifiers(self, *, strict: bool) -> int:

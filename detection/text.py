@@ -9,6 +9,8 @@ often typed without diacritics ("tai khoan"), so folding makes both spellings th
 import re
 import unicodedata
 
+from lib.nfc import nfc
+
 MAX_MESSAGE_CHARS = 5000
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
@@ -40,6 +42,5 @@ def fold(text: str) -> str:
 
 def clean(text: str) -> str:
     """NFC, invisible characters removed, cut to the analysis limit."""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", nfc(text))
     return text[:MAX_MESSAGE_CHARS]

@@ -7,10 +7,11 @@ wallets. Each finding carries its canonical value and where it stands in the (NF
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
+
+from lib.nfc import nfc
 
 from .banks import BankMention, bank_mentions, canonical_account, fold
 from .crypto import IN_TEXT as WALLET_IN_TEXT
@@ -233,7 +234,7 @@ def extract(text: str) -> list[Found]:
     """Every indicator in a text, each once, in the order they appear."""
     if not isinstance(text, str) or not text:
         return []
-    scan = _Scan(unicodedata.normalize("NFC", text))
+    scan = _Scan(nfc(text))
     _emails(scan)
     _urls(scan)
     _wallets(scan)

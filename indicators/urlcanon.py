@@ -13,12 +13,14 @@ private suffixes included: "x.github.io" is a registrable domain of its own, "gi
 import hashlib
 import ipaddress
 import re
-import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 import idna
 import tldextract
+
+from lib.nfc import nfc
 
 
 class CanonicalUrl(NamedTuple):
@@ -45,14 +47,40 @@ _UNESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
 _ESCAPE = [chr(b) if 0x20 < b < 0x7F and b not in (0x23, 0x25) else f"%{b:02X}" for b in range(256)]
 
 
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+
+
+def _unhex(match: re.Match[bytes]) -> bytes:
+    return bytes.fromhex(match[1].decode())
+
+
+def _unescape_to_fixed_point(data: bytes) -> bytes:
+    """One pass that leaves no escape: each byte is added, and an escape it completes is decoded
+    at once (which may complete another, as in "%2%35"). Escapes never overlap, so every order
+    of decoding ends at the same value as decoding whole passes until nothing changes."""
+    out = bytearray()
+    for byte in data:
+        out.append(byte)
+        while (
+            len(out) >= 3 and out[-3] == 0x25 and out[-2] in _HEX_DIGITS and out[-1] in _HEX_DIGITS
+        ):
+            value = int(out[-2:], 16)
+            del out[-3:]
+            out.append(value)
+    return bytes(out)
+
+
 def _unescape_repeatedly(data: bytes) -> bytes:
-    # Every pass that changes anything makes the value shorter, so this ends.
-    while b"%" in data:
-        new = _UNESCAPE.sub(lambda m: bytes.fromhex(m[1].decode()), data)
+    # Whole passes are fastest for real URLs, but "%252525…" loses two bytes a pass: after a
+    # few passes the single linear pass takes over.
+    for _ in range(3):
+        if b"%" not in data:
+            return data
+        new = _UNESCAPE.sub(_unhex, data)
         if new == data:
-            break
+            return data
         data = new
-    return data
+    return _unescape_to_fixed_point(data)
 
 
 def _escape(data: bytes) -> str:
@@ -99,10 +127,13 @@ def parse_ipv4(host: str | bytes) -> str | None:
     return ".".join(str((number >> shift) & 255) for shift in (24, 16, 8, 0))
 
 
+MAX_LABEL = 63  # octets in a DNS label
+
+
 def _punycode(host: bytes) -> bytes:
     """IDN host to ASCII; bytes that are not UTF-8 stay as they are (they get escaped later)."""
     try:
-        text = unicodedata.normalize("NFC", host.decode("utf-8"))
+        text = nfc(host.decode("utf-8"))
     except UnicodeDecodeError:
         return host
     try:
@@ -117,7 +148,12 @@ def _punycode(host: bytes) -> bytes:
         try:
             labels.append(idna.encode(label, uts46=True, transitional=False))
         except (UnicodeError, ValueError):
-            labels.append(b"xn--" + label.lower().encode("punycode"))
+            if len(label) > MAX_LABEL:
+                # No DNS label is this long, and Python's punycode codec takes time quadratic in
+                # the count of distinct characters (2 s for 2,000 CJK ones): the bytes stay.
+                labels.append(label.encode("utf-8", "surrogatepass"))
+            else:
+                labels.append(b"xn--" + label.lower().encode("punycode"))
     return b".".join(labels)
 
 
@@ -299,6 +335,14 @@ def _suffix_rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(plain), frozenset(wildcard), frozenset(exception)
 
 
+@cache
+def _longest_rule() -> int:
+    """Labels in the longest candidate a rule can match (a wildcard rule matches one more)."""
+    plain, wildcard, exception = _suffix_rules()
+    longest = max(rule.count(".") + 1 for rule in plain | exception)
+    return max(longest, max(rule.count(".") + 2 for rule in wildcard))
+
+
 @lru_cache(maxsize=65536)
 def public_suffix(host: str) -> str | None:
     """The public suffix of a host name ("com.vn", "github.io"), or None when it has none.
@@ -308,7 +352,8 @@ def public_suffix(host: str) -> str | None:
     """
     plain, wildcard, exception = _suffix_rules()
     labels = host.split(".")
-    for i in range(len(labels)):
+    # A candidate longer than every rule matches none: "a.a.a.…" takes a few joins, not one per label.
+    for i in range(max(0, len(labels) - _longest_rule()), len(labels)):
         candidate = ".".join(labels[i:])
         if candidate in exception:
             return ".".join(labels[i + 1 :])
@@ -334,37 +379,92 @@ _SPACED_TLDS = (
     "com|net|org|vn|info|xyz|top|site|online|shop|store|club|vip|live|link|click|icu|cc|io|app"
     "|asia|biz|pro|fun|life|cloud|win|bet|tk|ml|ga|cf|gq|tv|cn|ru|edu|gov|sbs|cfd|bond|buzz"
 )
+# Every pattern here runs on whole messages and on 2,048-character values sent by anyone, so each
+# must take time linear in its input. Two things make a regex slow: quantifiers that compete for
+# the same characters (backtracking), and a pattern that may start at every position of a long
+# run and read to the run's end from each. Possessive quantifiers (*+, ++) rule out the first; a
+# lookbehind that admits one start per run rules out the second.
 _REFANG_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]"), ""),
-    (re.compile(r"\bh(?:xx|XX|\*\*|tt)p(s?)(?=\s*[:\[])", re.IGNORECASE), r"http\1"),
+    (re.compile(r"\bh(?:xx|XX|\*\*|tt)p(s?)(?=\s*+[:\[])", re.IGNORECASE), r"http\1"),
     (re.compile(r"\[(:|/|://)\]"), r"\1"),
-    (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*", re.IGNORECASE), "."),
-    (re.compile(r"(?<=\bhttp)(s?)\s*:\s*/\s*/\s*", re.IGNORECASE), r"\1://"),
+    # Spaces before the bracket are taken from the start of their run only (the lookbehind).
     (
         re.compile(
-            rf"(?<!\w)([A-Za-z0-9\-]+)(?:\s+\.\s*|\.\s+|\s+dot\s+)(?=(?:{_SPACED_TLDS})(?![\w]))",
-            re.IGNORECASE,
+            r"(?:(?<!\s)\s++)?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*+", re.IGNORECASE
         ),
-        r"\1.",
+        ".",
     ),
+    (re.compile(r"(?<=\bhttp)(s?)\s*+:\s*+/\s*+/\s*+", re.IGNORECASE), r"\1://"),
 ]
 
+# The last rule, "ehoaq . com" -> "ehoaq.com": a name (letters, digits, hyphens, not glued to
+# another word character), a spaced dot, then a top-level domain. As one regex it read the whole
+# "a-a-a-…" run from every hyphen (quadratic), so the spaced dot is found first, once per run
+# end, and the name is measured backwards on the reversed text.
+_SPACED_DOT = re.compile(
+    rf"(?<=[A-Za-z0-9\-])(?:\s++\.\s*+|\.\s++|\s++dot\s++)(?=(?:{_SPACED_TLDS})(?!\w))",
+    re.IGNORECASE,
+)
+_NAME_CHARS = re.compile(r"[A-Za-z0-9\-]*+", re.IGNORECASE)  # with IGNORECASE, as _SPACED_DOT
 
-def _sub_with_map(
-    pattern: re.Pattern[str], repl: str, text: str, positions: list[int]
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches in a str pattern
+
+
+def _spaced_dot_edits(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, replacement) of each spaced dot after a name, left to right, not overlapping."""
+    reversed_text = ""
+    position = 0
+    while (dot := _SPACED_DOT.search(text, position)) is not None:
+        name_end = dot.start()
+        if not reversed_text:
+            reversed_text = text[::-1]
+        from_end = len(text) - name_end
+        name_start = name_end - (_NAME_CHARS.match(reversed_text, from_end).end() - from_end)
+        if name_start > 0 and _is_word_char(text[name_start - 1]):
+            # Glued to a word character ("_x", "éabc"): the name may only start after a hyphen.
+            hyphen = text.find("-", name_start, name_end)
+            name_start = hyphen + 1 if 0 <= hyphen < name_end - 1 else -1
+        if name_start < 0:
+            position = name_end + 1
+            continue
+        yield name_start, dot.end(), text[name_start:name_end] + "."
+        position = dot.end()
+
+
+def _regex_edits(pattern: re.Pattern[str], repl: str, text: str) -> Iterator[tuple[int, int, str]]:
+    for match in pattern.finditer(text):
+        yield match.start(), match.end(), match.expand(repl)
+
+
+def _apply(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
+    pieces: list[str] = []
+    last = 0
+    for start, end, new in edits:
+        pieces += (text[last:start], new)
+        last = end
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _apply_with_map(
+    text: str, positions: list[int], edits: Iterable[tuple[int, int, str]]
 ) -> tuple[str, list[int]]:
     pieces: list[str] = []
     mapped: list[int] = []
     last = 0
-    for match in pattern.finditer(text):
-        pieces.append(text[last : match.start()])
-        mapped.extend(positions[last : match.start()])
-        new = match.expand(repl)
+    for start, end, new in edits:
+        pieces.append(text[last:start])
+        mapped.extend(positions[last:start])
         pieces.append(new)
         # Characters of a replacement point at the start of what they replace.
-        anchor = positions[min(match.start(), len(positions) - 1)] if positions else 0
+        anchor = positions[min(start, len(positions) - 1)] if positions else 0
         mapped.extend([anchor] * len(new))
-        last = match.end()
+        last = end
     pieces.append(text[last:])
     mapped.extend(positions[last:])
     return "".join(pieces), mapped
@@ -375,15 +475,15 @@ def refang_with_map(text: str) -> tuple[str, list[int]]:
     positions = list(range(len(text)))
     for pattern, repl in _REFANG_RULES:
         if pattern.search(text):
-            text, positions = _sub_with_map(pattern, repl, text, positions)
-    return text, positions
+            text, positions = _apply_with_map(text, positions, _regex_edits(pattern, repl, text))
+    return _apply_with_map(text, positions, _spaced_dot_edits(text))
 
 
 def refang(text: str) -> str:
     """ "hxxps://ehoaq[.]com", "ehoaq. com", "ehoaq(dot)com" -> plain "https://ehoaq.com" etc."""
     for pattern, repl in _REFANG_RULES:
         text = pattern.sub(repl, text)
-    return text
+    return _apply(text, _spaced_dot_edits(text))
 
 
 _FANGED_SCHEME = re.compile(

@@ -23,6 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from indicators.kinds import Kind
 from indicators.matcher import get_matcher
+from lib.budget import BudgetExceeded, CpuBudget
 
 from . import hashes, limits
 from .verdicts import INVALID, MAX_VALUE_CHARS, Check, add_details, check_many, check_value
@@ -182,17 +183,23 @@ def check_post(request: HttpRequest, payload: ValueIn):
 
 @router.post(
     "/check-batch",
-    response={200: BatchOut, 401: ErrorOut, 429: ErrorOut},
+    response={200: BatchOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Tra cứu nhiều giá trị (tối đa 1.000)",
 )
 def check_batch(request: HttpRequest, payload: BatchIn):
-    """Kết quả theo đúng thứ tự gửi lên; giá trị không hợp lệ có status "invalid" và error."""
+    """Kết quả theo đúng thứ tự gửi lên; giá trị không hợp lệ có status "invalid" và error.
+    503: lô cần quá nhiều thời gian xử lý (LOOKUP_BATCH_CPU_SECONDS), hãy chia nhỏ lô."""
     denied = _gate(request, "batch", "LOOKUP_BATCH_RATE_PER_IP", 10)
     if denied:
         return denied
     index = get_matcher()
     items = [v if isinstance(v, str) else (v.value, v.kind) for v in payload.values]
-    verdicts = [c.as_json() for c in check_many(items, index=index)]
+    budget = CpuBudget.from_setting("LOOKUP_BATCH_CPU_SECONDS", 2.0)
+    try:
+        checks = check_many(items, index=index, budget=budget)
+    except BudgetExceeded:
+        return Status(503, {"detail": _("Yêu cầu quá nặng, hãy chia nhỏ lô rồi gửi lại.")})
+    verdicts = [c.as_json() for c in checks]
     return _json({"list_version": hashes.version_of(index), "verdicts": verdicts})
 
 

@@ -32,6 +32,8 @@ from indicators.models import Category, Indicator
 from indicators.normalise import normalise, normalise_any, to_kind
 from indicators.social import PLATFORM_HOSTS
 from indicators.urlcanon import canonical_parts
+from lib import budget as cpu
+from lib.budget import CpuBudget
 from reports.models import Report
 
 LISTED = "listed"
@@ -219,11 +221,16 @@ def _email_domain(raw: str, email: str, index: MatcherIndex) -> Check:
     return check
 
 
-def check_many(values: list, *, index: MatcherIndex | None = None) -> list[Check]:
-    """Verdicts for many values, in order: each a string, or a (value, kind) pair."""
+def check_many(
+    values: list, *, index: MatcherIndex | None = None, budget: CpuBudget | None = None
+) -> list[Check]:
+    """Verdicts for many values, in order: each a string, or a (value, kind) pair.
+
+    With a budget, raises lib.budget.BudgetExceeded between values once it is used up."""
     index = index or get_matcher()
     result = []
     for item in values:
+        cpu.check(budget)
         if isinstance(item, tuple):
             result.append(check_value(item[0], item[1], index=index))
         else:

@@ -254,6 +254,22 @@ def test_since_must_be_a_known_version(client, listed, partner):
     assert get(client, partner, "rpz.zone", since=version()).status_code == 200
 
 
+@pytest.mark.parametrize("since", ["²", "١", "٣", "１", "0x1", " 1", "1 ", "+1", "1" * 19])
+def test_since_takes_ascii_digits_only(client, listed, partner, since):
+    # "²" passed str.isdigit() and then failed int() (a 500); "١" was read as version 1.
+    response = get(client, partner, "indicators.csv", since=since)
+    assert response.status_code == 400
+    assert "since phải là số phiên bản" in response.content.decode()
+
+
+def test_since_of_ascii_digits_still_gives_an_increment(client, listed, partner):
+    start = version()
+    list_indicator(kind="domain", value="moi-lua-dao.com")
+    response = get(client, partner, "indicators.csv", since=f"{start:03d}")
+    assert response.status_code == 200
+    assert "moi-lua-dao.com" in body(response) and LISTED_DOMAIN not in body(response)
+
+
 # --- STIX and MISP ----------------------------------------------------------------------------
 
 
