@@ -120,20 +120,11 @@ NORMALISERS = [
     for func in [normalise_any, guess_kind] + [partial(normalise, kind) for kind in Kind]
 ]
 NORMALISER_IDS = ["normalise_any", "guess_kind"] + [f"normalise_{kind.value}" for kind in Kind]
-# Left to indicators/normalise.py: guess_kind's r"[^\s/]+\.[^\s/]+/" (does the value look like
-# a web address?) tries every split of a run without spaces or slashes around each dot.
-# Every unit that is, or refangs to, a long run of dots between non-spaces:
-QUADRATIC_IN_GUESS_KIND = {"dots", "a.", "1.", "[.]", "a [.] "}
 
 
 @pytest.mark.parametrize("func", NORMALISERS, ids=NORMALISER_IDS)
 @pytest.mark.parametrize(("name", "unit", "prefix"), UNITS, ids=IDS)
-def test_normalisers_are_linear_up_to_the_longest_value(request, func, name, unit, prefix):
-    guessing = request.node.callspec.id.split("-")[-1] in ("normalise_any", "guess_kind")
-    if guessing and name in QUADRATIC_IN_GUESS_KIND:
-        request.applymarker(
-            pytest.mark.xfail(reason="guess_kind: [^\\s/]+\\.[^\\s/]+/ backtracks", strict=False)
-        )
+def test_normalisers_are_linear_up_to_the_longest_value(func, name, unit, prefix):
     assert_linear(func, lambda n: worst(unit, n, prefix=prefix), sizes=(500, 1000, 2000))
 
 
