@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy
 from indicators.extract import Found, extract
 from indicators.kinds import Kind
 from indicators.matcher import MatcherIndex, Verdict, get_matcher
+from indicators.normalise import normalise
+from indicators.phones import describe_phone, hotline_brand
 from lib import budget as cpu
 from lib.budget import CpuBudget
 
@@ -305,11 +307,37 @@ def _lookalike(matcher: MatcherIndex, found: Found) -> LookalikeResult | None:
     return None
 
 
+# A number written with another country's code ("+855 12 345 678", "(+86) 138 1234 5678"):
+# indicators.extract finds Vietnamese numbers only. "00855 ..." is left out: bank accounts start
+# with 00 too.
+_FOREIGN_PHONE = re.compile(r"(?<![\w+])\(?\+(?!84)[1-9]\d{0,2}\)?(?:[ .\-]?\d){6,14}(?!\d)")
+
+
+def _with_foreign_phones(text: str, found: list[Found]) -> list[Found]:
+    """found plus the foreign numbers in text. The digits after "+855" or "(+86)" next to a
+    bank's name read as an account to the extractor: the number wins over such an account."""
+    for tried, match in enumerate(_FOREIGN_PHONE.finditer(text)):
+        if tried >= MAX_INDICATORS:
+            break  # a message of a thousand numbers is judged on its first ones
+        overlapping = [f for f in found if f.start < match.end() and match.start() < f.end]
+        if any(f.kind != Kind.BANK_ACCOUNT for f in overlapping):
+            continue
+        try:
+            value = normalise(Kind.PHONE, match[0])
+        except ValueError:
+            continue
+        if value.startswith("+84"):
+            continue
+        found = [f for f in found if f not in overlapping]
+        found.append(Found(Kind.PHONE, value, match[0], match.start(), match.end()))
+    return found
+
+
 def _indicators(
     text: str, matcher: MatcherIndex, budget: CpuBudget | None = None
 ) -> tuple[list[IndicatorResult], list[Found]]:
     results = []
-    found_list = extract(text)[:MAX_INDICATORS]
+    found_list = _with_foreign_phones(text, extract(text))[:MAX_INDICATORS]
     for found in found_list:
         cpu.check(budget)  # each look-alike score costs; a message may hold 30 links
         verdict = _verdict(matcher, found)
@@ -499,7 +527,11 @@ def _contact_reasons(
 ) -> list[Reason]:
     reasons: list[Reason] = []
     official_like = [b for b in mentioned if b.category in FINANCIAL_OR_STATE]
-    mobiles = [r for r in results if r.kind == Kind.PHONE and not _HOTLINE.match(r.value)]
+    mobiles = [
+        r
+        for r in results
+        if r.kind == Kind.PHONE and r.value.startswith("+84") and not _HOTLINE.match(r.value)
+    ]
     if official_like and mobiles:
         reasons.append(
             Reason(
@@ -598,6 +630,73 @@ def _contact_reasons(
     return reasons
 
 
+# International brands whose staff may well call from abroad: a foreign number proves little.
+INTERNATIONAL = frozenset({"dhl", "hsbc"})
+
+
+def _vietnamese_brand(mentioned: list[Brand], speakers: list[Brand]) -> Brand | None:
+    """The Vietnamese organisation a message speaks for (or, failing that, names): the one that
+    would give a Vietnamese number, never a foreign one."""
+    candidates = [
+        b
+        for b in speakers + mentioned
+        if b.category not in NOT_SPEAKERS and b.key not in INTERNATIONAL
+    ]
+    money = [b for b in candidates if b.category in FINANCIAL_OR_STATE]
+    return (money or candidates or [None])[0]
+
+
+def _foreign_phone_reasons(
+    results: list[IndicatorResult], mentioned: list[Brand], speakers: list[Brand]
+) -> list[Reason]:
+    phones = [r for r in results if r.kind == Kind.PHONE and not r.value.startswith("+84")]
+    brand = _vietnamese_brand(mentioned, speakers) if phones else None
+    if brand is None:
+        return []
+    info = describe_phone(phones[0].value)
+    if info.kind != "foreign":
+        return []
+    return [
+        Reason(
+            _(
+                "Tin nhắn nhân danh %(brand)s nhưng đưa số điện thoại nước ngoài (%(country)s) "
+                "%(phone)s: tổ chức Việt Nam dùng tổng đài trong nước, không dùng số nước ngoài."
+            )
+            % {"brand": brand.name, "country": info.country, "phone": phones[0].text},
+            # As much as a link away from the brand's site: the call is where the money goes.
+            2.0 if brand.category in FINANCIAL_OR_STATE else 1.2,
+            "rule",
+            "foreign_phone",
+            "contact",
+        )
+    ]
+
+
+def _official_hotline(results: list[IndicatorResult], mentioned: list[Brand]) -> Reason | None:
+    """A note when the message gives the published hotline of a brand it names. Never a weight:
+    scammers copy real hotlines into fake messages too."""
+    keys = {b.key for b in mentioned}
+    for item in results:
+        found = hotline_brand(item.value) if item.kind == Kind.PHONE else None
+        if found and found[0] in keys:
+            return Reason(
+                _("Số %(phone)s trong tin nhắn là tổng đài chính thức của %(brand)s.")
+                % {"phone": item.text, "brand": found[1]},
+                0.0,
+                "phone",
+                "official_hotline",
+                "ordinary",
+            )
+    return None
+
+
+def _hotline_advice(note: Reason) -> str:
+    return _(
+        "%(note)s Kẻ gian cũng chép số thật vào tin giả: hãy tự gọi số in trên thẻ hoặc trang "
+        "chính thức, đừng làm theo đường link hay số khác trong tin."
+    ) % {"note": note.text}
+
+
 def _obfuscation_reasons(unlinked: str) -> list[Reason]:
     if broken_words(unlinked) < OBFUSCATION_MIN:
         return []
@@ -675,6 +774,7 @@ def analyse_message(
         _link_reasons(results, codes, mentioned, speakers)
         + _rule_reasons(hits)
         + _contact_reasons(results, codes, mentioned, sender_type)
+        + _foreign_phone_reasons(results, mentioned, speakers)
         + _obfuscation_reasons(unlinked)
     )
     if sender_type == "personal_number":
@@ -714,7 +814,19 @@ def analyse_message(
     analysis.brands = mentioned
     analysis.listed = listed
     analysis.advice = _advice(positive, risk, best.brand if best and best.brand else None)
+    _note_hotline(analysis, _official_hotline(results, mentioned))
     return analysis
+
+
+def _note_hotline(analysis: Analysis, note: Reason | None) -> None:
+    """A real hotline reassures only in a message with nothing else against it; in a risky one it
+    becomes advice (call that number yourself), and it never changes the score."""
+    if note is None:
+        return
+    if analysis.risk == "low" and not any(r.weight > 0 for r in analysis.reasons):
+        analysis.reassurances.append(note)
+    else:
+        analysis.advice.insert(max(0, len(analysis.advice) - 1), _hotline_advice(note))
 
 
 @dataclass(frozen=True)
