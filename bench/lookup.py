@@ -16,14 +16,22 @@ both workers have built their in-memory matcher (excluded from the timings). The
              memory of the worker that serves it, sampled every 20 ms: its growth over the
              stream (peak minus before) and between the first and the last quarter of the bytes
 
+Unlisted URLs are 70% on 20,000 popular hosts (Zipf) and 30% on hosts seen once; batches send
+--batch-urls distinct URLs (300,000), so the look-alike cache (per host, per worker) misses on the
+long tail as it would in a partner's traffic: its hit rate is estimated and printed. The single
+and batch checks run twice, on two gunicorn runs over the same database: with the look-alike
+scorer on (the default) and off (CANHGIAC_LOOKUP_LOOKALIKES=0), and the ratio is printed.
+
 The load generator runs on the same machine as the server (loopback only), so on a small machine
-the two share the CPU cores: the figures are what the server does while the client also runs.
+the two share the CPU cores: the figures are what the server does while the client also runs,
+and other work on the machine (the load average is printed) makes them pessimistic.
 
-    .venv/bin/python bench/lookup.py [--listed 1000000] [--seconds 12] [--threads 6]
+    .venv/bin/python bench/lookup.py [--listed 1000000] [--seconds 12] [--threads 6] [--port N]
 
-Targets: 2,000 single checks/s, 50,000 URL checks/s through batches, the full RPZ in under
-10 s with memory that does not grow with the list. The last line is
-    RESULT single_rps=… single_p99_ms=… batch_url_checks_per_s=… rpz_s=… rpz_peak_mb=…
+Targets (scorer on): 2,000 single checks/s, 50,000 URL checks/s through batches, the full RPZ in
+under 10 s with memory that does not grow with the list. The last line is
+    RESULT single_per_s=… batch_urls_per_s=… scorer_ratio_single=… scorer_ratio_batch=…
+           single_rps=… single_p99_ms=… batch_url_checks_per_s=… rpz_s=… rpz_peak_mb=…
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ import tempfile
 import threading
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -79,10 +88,20 @@ def listings(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
     return rows
 
 
+# Unlisted URLs: POPULAR_SHARE on POPULAR_HOSTS sites drawn by popularity (Zipf), the others on
+# hosts seen once, as in a partner's traffic: the look-alike cache holds the popular hosts, the
+# long tail is scored anew.
+POPULAR_HOSTS = 20_000
+POPULAR_SHARE = 0.7
+
+
 def check_urls(rows, count: int, seed: int) -> list[str]:
     domains = [v for k, v, _c in rows if k == "domain"]
     urls = [v for k, v, _c in rows if k == "url"]
-    return Synthetic(seed, longest_name=12).check_urls(domains, urls, count)
+    popular = Synthetic(1000 + seed, longest_name=12).popular_hosts(POPULAR_HOSTS)
+    return Synthetic(seed, longest_name=12).check_urls(
+        domains, urls, count, popular=popular, popular_share=POPULAR_SHARE
+    )
 
 
 def single_values(rows, count: int, seed: int) -> list[str]:
@@ -112,9 +131,10 @@ def single_values(rows, count: int, seed: int) -> list[str]:
 # --- the server ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
+def free_port(wanted: int = 0) -> int:
+    """`wanted` when free (0: any free port)."""
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind(("127.0.0.1", wanted))
         return probe.getsockname()[1]
 
 
@@ -162,9 +182,10 @@ def prepare(var_dir: Path, count: int) -> tuple[str, list]:
     return raw, rows
 
 
-def start_gunicorn(var_dir: Path, port: int) -> subprocess.Popen:
+def start_gunicorn(var_dir: Path, port: int, *, lookalikes: bool = True) -> subprocess.Popen:
     env = {
         **os.environ,
+        "CANHGIAC_LOOKUP_LOOKALIKES": "1" if lookalikes else "0",
         "CANHGIAC_VAR_DIR": str(var_dir),
         "CANHGIAC_HTTPS": "0",
         "CANHGIAC_DEBUG": "0",
@@ -368,9 +389,16 @@ _WRK_SCRIPT = """
 local paths = {%(paths)s}
 local key = "%(key)s"
 local counter = 0
+local threads = 0
+-- Each thread takes every %(stride)d-th value from its own start: no value is sent twice at once.
+function setup(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1], {["X-Api-Key"] = key})
+  local i = (counter * %(stride)d + (offset or 0)) %% #paths
+  return wrk.format("GET", paths[i + 1], {["X-Api-Key"] = key})
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -389,7 +417,7 @@ def bench_single_wrk(
     two cores to the server than Python client threads do."""
     paths = ",".join(f'"/api/lookup/check?q={quote(v, safe="")}"' for v in values)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_SCRIPT % {"paths": paths, "key": key})
+        script.write(_WRK_SCRIPT % {"paths": paths, "key": key, "stride": 2})
     before_server = cpu_seconds(SERVER_PIDS)
     before_client = os.times()
     try:
@@ -521,49 +549,59 @@ def bench_rpz(port: int, master: int, key: str, *, gzip: bool = False) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--listed", type=int, default=1_000_000)
-    parser.add_argument("--seconds", type=float, default=12.0)
-    parser.add_argument("--threads", type=int, default=6, help="client threads or connections")
-    parser.add_argument(
-        "--client",
-        choices=["auto", "wrk", "python"],
-        default="auto",
-        help="load generator for single checks: wrk when installed (auto), else Python threads",
-    )
-    args = parser.parse_args()
+def cache_hit_rate(values: list[str], requests: int, *, seed: int) -> tuple[float, int]:
+    """The look-alike cache's hit rate on these values sent `requests` times in turn, each to one
+    of the 2 workers at random (each worker has its own LRU of lookup.lookalikes.CACHE_SIZE
+    hosts): an estimate made here, the workers do not report theirs. Also the distinct hosts."""
+    from detection.lookalike import path_matters
+    from indicators.urlcanon import canonical_parts
+    from lookup.lookalikes import CACHE_SIZE
 
-    var_dir = Path(tempfile.mkdtemp(prefix="canhgiac-bench-lookup-"))
-    (var_dir / "static").mkdir()  # no collected files: WhiteNoise only warns about a missing one
-    server = None
+    hosts: list[str | None] = []
+    for value in values:
+        if value.startswith(("http://", "https://")):
+            host = canonical_parts(value).host
+            hosts.append(None if path_matters(host) else host)
+        elif "." in value and not value.startswith("+"):
+            hosts.append(value.lower())
+        else:
+            hosts.append(None)  # a phone number: not scored
+    caches = [lru_cache(maxsize=CACHE_SIZE)(lambda host: host) for _ in range(2)]
+    rng = random.Random(seed)
+    for n in range(requests):
+        host = hosts[n % len(hosts)]
+        if host is not None:
+            caches[rng.randrange(2)](host)
+    hits = sum(c.cache_info().hits for c in caches)
+    misses = sum(c.cache_info().misses for c in caches)
+    return hits / max(hits + misses, 1), len({h for h in hosts if h})
+
+
+def run_server(args, var_dir: Path, key: str, port: int, *, lookalikes: bool, data: dict) -> dict:
+    """Start gunicorn (the look-alike scorer on or off), run the single and batch checks (and,
+    with the scorer on, the RPZ feed), stop it."""
+    label = "on" if lookalikes else "off"
+    server = start_gunicorn(var_dir, port, lookalikes=lookalikes)
     try:
-        key, rows = prepare(var_dir, args.listed)
-        singles = single_values(rows, 20_000, seed=11)
-        urls = check_urls(rows, 20_000, seed=12)
-        domains = sum(1 for k, _v, _c in rows if k == "domain")
-        del rows
-        port = free_port()
-        server = start_gunicorn(var_dir, port)
         warm = warm_up(port, server.pid, key)
         pids = worker_pids(server.pid)
         SERVER_PIDS[:] = [server.pid, *pids]
         print(
-            f"gunicorn: 2 workers on 127.0.0.1:{port}, warm in {warm:.1f} s (each built its "
-            f"index of {args.listed:,}); worker RSS {', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB",
+            f"gunicorn, look-alike scorer {label}: 2 workers on 127.0.0.1:{port}, warm in "
+            f"{warm:.1f} s (each built its index of {args.listed:,}); worker RSS "
+            f"{', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB; load average "
+            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}",
             flush=True,
         )
-        print(f"machine: {os.cpu_count()} CPU cores, shared by the server and the load generator")
-
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
         if use_wrk:
-            single = bench_single_wrk(port, key, singles, args.threads, args.seconds)
+            single = bench_single_wrk(port, key, data["singles"], args.threads, args.seconds)
         else:
-            single = bench_single(port, key, singles, args.threads, args.seconds)
+            single = bench_single(port, key, data["singles"], args.threads, args.seconds)
         listed = single["listed_share"]
         print(
-            f"single checks: {single['rps']:,.0f}/s over {single['count']:,} requests, "
-            f"p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms "
+            f"single checks (scorer {label}): {single['rps']:,.0f}/s over {single['count']:,} "
+            f"requests, p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms "
             f"({single['client']}"
             + (f", {100 * listed:.1f}% listed" if listed is not None else "")
             + f") [target 2,000/s: {single['rps'] / 2000:.2f}x]",
@@ -575,41 +613,105 @@ def main() -> None:
             f"2 cores of its own would serve about {2000 / single['server_cpu_ms']:,.0f}/s",
             flush=True,
         )
-        batch = bench_batch(port, key, urls, max(2, args.threads // 2), args.seconds)
+        batch = bench_batch(port, key, data["urls"], max(2, args.threads // 2), args.seconds)
         print(
-            f"batch checks: {batch['url_checks_per_s']:,.0f} URLs/s over {batch['batches']:,} "
-            f"batches of 1,000 (p50 {batch['p50_ms']:.0f} ms per batch, "
+            f"batch checks (scorer {label}): {batch['url_checks_per_s']:,.0f} URLs/s over "
+            f"{batch['batches']:,} batches of 1,000 (p50 {batch['p50_ms']:.0f} ms per batch, "
             f"{100 * batch['listed_share']:.1f}% listed) "
             f"[target 50,000/s: {batch['url_checks_per_s'] / 50000:.2f}x]",
             flush=True,
         )
-        rpz = bench_rpz(port, server.pid, key)
-        print(
-            f"rpz: {rpz['mb']:.1f} MB, {rpz['lines']:,} lines ({domains:,} listed domains) in "
-            f"{rpz['seconds']:.2f} s [target 10 s]; serving worker RSS {rpz['rss_before_mb']:.0f} "
-            f"MB before, +{rpz['peak_growth_mb']:.1f} MB peak during the stream; peak in the "
-            f"first quarter {rpz['q1_peak_mb']:.0f} MB, in the last {rpz['q4_peak_mb']:.0f} MB",
-            flush=True,
-        )
-        packed = bench_rpz(port, server.pid, key, gzip=True)
-        print(
-            f"rpz gzip: {packed['mb']:.1f} MB in {packed['seconds']:.2f} s, "
-            f"+{packed['peak_growth_mb']:.1f} MB peak",
-            flush=True,
-        )
-        print(
-            f"RESULT single_rps={single['rps']:.0f} single_p99_ms={single['p99_ms']:.1f} "
-            f"batch_url_checks_per_s={batch['url_checks_per_s']:.0f} "
-            f"rpz_s={rpz['seconds']:.2f} rpz_peak_mb={rpz['peak_growth_mb']:.1f}"
-        )
+        result = {"single": single, "batch": batch}
+        if lookalikes:
+            result["rpz"] = bench_rpz(port, server.pid, key)
+            result["packed"] = bench_rpz(port, server.pid, key, gzip=True)
+        return result
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--listed", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=12.0)
+    parser.add_argument("--threads", type=int, default=6, help="client threads or connections")
+    parser.add_argument(
+        "--batch-urls", type=int, default=300_000, help="distinct URLs sent in batches"
+    )
+    parser.add_argument("--port", type=int, default=0, help="loopback port (default: any free)")
+    parser.add_argument(
+        "--client",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator for single checks: wrk when installed (auto), else Python threads",
+    )
+    args = parser.parse_args()
+
+    var_dir = Path(tempfile.mkdtemp(prefix="canhgiac-bench-lookup-"))
+    (var_dir / "static").mkdir()  # no collected files: WhiteNoise only warns about a missing one
+    try:
+        key, rows = prepare(var_dir, args.listed)
+        data = {
+            "singles": single_values(rows, 20_000, seed=11),
+            "urls": check_urls(rows, args.batch_urls, seed=12),
+        }
+        domains = sum(1 for k, _v, _c in rows if k == "domain")
+        del rows
+        port = free_port(args.port)
+        print(f"machine: {os.cpu_count()} CPU cores, shared by the server and the load generator")
+        on = run_server(args, var_dir, key, port, lookalikes=True, data=data)
+        off = run_server(args, var_dir, key, port, lookalikes=False, data=data)
+        report(on, off, data, domains)
+    finally:
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def report(on: dict, off: dict, data: dict, domains: int) -> None:
+    single, batch, rpz, packed = on["single"], on["batch"], on["rpz"], on["packed"]
+    ratio_single = single["rps"] / off["single"]["rps"]
+    ratio_batch = batch["url_checks_per_s"] / off["batch"]["url_checks_per_s"]
+    single_hits, single_hosts = cache_hit_rate(data["singles"], single["count"], seed=1)
+    batch_hits, batch_hosts = cache_hit_rate(data["urls"], 1000 * batch["batches"], seed=2)
+    print(
+        f"look-alike scorer on/off: single {single['rps']:,.0f}/{off['single']['rps']:,.0f} "
+        f"= {ratio_single:.2f}, batch {batch['url_checks_per_s']:,.0f}/"
+        f"{off['batch']['url_checks_per_s']:,.0f} = {ratio_batch:.2f}",
+        flush=True,
+    )
+    print(
+        f"  look-alike cache hit rate (estimated): single {100 * single_hits:.0f}% over "
+        f"{single_hosts:,} distinct hosts, batch {100 * batch_hits:.0f}% over {batch_hosts:,} "
+        f"({100 * POPULAR_SHARE:.0f}% of unlisted URLs on {POPULAR_HOSTS:,} popular hosts)",
+        flush=True,
+    )
+    print(
+        f"rpz: {rpz['mb']:.1f} MB, {rpz['lines']:,} lines ({domains:,} listed domains) in "
+        f"{rpz['seconds']:.2f} s [target 10 s]; serving worker RSS {rpz['rss_before_mb']:.0f} "
+        f"MB before, +{rpz['peak_growth_mb']:.1f} MB peak during the stream; peak in the "
+        f"first quarter {rpz['q1_peak_mb']:.0f} MB, in the last {rpz['q4_peak_mb']:.0f} MB",
+        flush=True,
+    )
+    print(
+        f"rpz gzip: {packed['mb']:.1f} MB in {packed['seconds']:.2f} s, "
+        f"+{packed['peak_growth_mb']:.1f} MB peak",
+        flush=True,
+    )
+    print(
+        f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}: other work on the same "
+        f"cores makes these figures pessimistic",
+        flush=True,
+    )
+    print(
+        f"RESULT single_per_s={single['rps']:.0f} batch_urls_per_s={batch['url_checks_per_s']:.0f} "
+        f"scorer_ratio_single={ratio_single:.3f} scorer_ratio_batch={ratio_batch:.3f} "
+        f"single_rps={single['rps']:.0f} single_p99_ms={single['p99_ms']:.1f} "
+        f"batch_url_checks_per_s={batch['url_checks_per_s']:.0f} "
+        f"rpz_s={rpz['seconds']:.2f} rpz_peak_mb={rpz['peak_growth_mb']:.1f}"
+    )
 
 
 if __name__ == "__main__":

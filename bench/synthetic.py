@@ -36,13 +36,33 @@ class Synthetic:
     def query(self) -> str:
         return f"?id={self.rng.randint(1, 10**6)}&ref={self.rng.choice(WORDS)}"
 
+    def popular_hosts(self, count: int) -> list[str]:
+        """Hosts of popular sites, most popular first (see check_urls)."""
+        hosts = []
+        for n in range(count):
+            host = self.domain(n)
+            hosts.append(f"www.{host}" if self.rng.random() < 0.5 else host)
+        return hosts
+
     def check_urls(
-        self, domains: list[str], urls: list[str], count: int, *, odd_spellings: bool = False
+        self,
+        domains: list[str],
+        urls: list[str],
+        count: int,
+        *,
+        odd_spellings: bool = False,
+        popular: list[str] | None = None,
+        popular_share: float = 0.0,
     ) -> list[str]:
         """URLs to check: 8% under listed domains, 4% under listed URLs, 88% not listed; with
-        odd_spellings, 4% in capitals or with dot segments, which the canonical form undoes."""
+        odd_spellings, 4% in capitals or with dot segments, which the canonical form undoes.
+
+        With `popular` (hosts, most popular first), popular_share of the unlisted URLs are on
+        those hosts, the n-th drawn with weight 1/n (Zipf: a few sites take most visits); the
+        others are on hosts seen once."""
         rng = self.rng
         result = []
+        weights = list(_harmonic(len(popular))) if popular else []
         for _ in range(count):
             roll = rng.random()
             scheme = rng.choice(("http", "https"))
@@ -53,6 +73,9 @@ class Synthetic:
                 url = f"{scheme}://{host}{self.path(rng.randint(0, 3)) or '/'}"
             elif roll < 0.12:
                 url = rng.choice(urls) + rng.choice(("", "/next", "/a/b.html", "#top"))
+            elif popular and rng.random() < popular_share:
+                host = rng.choices(popular, cum_weights=weights)[0]
+                url = f"{scheme}://{host}{self.path(rng.randint(0, 4)) or '/'}"
             else:
                 host = self.domain()
                 if rng.random() < 0.5:
@@ -68,3 +91,10 @@ class Synthetic:
                     url = url.replace("/", "/%2e/", 3).replace("%2e/", "%2E/./", 1) + "#x"
             result.append(url)
         return result
+
+
+def _harmonic(count: int):
+    total = 0.0
+    for n in range(1, count + 1):
+        total += 1 / n
+        yield total

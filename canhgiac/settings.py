@@ -145,6 +145,10 @@ else:
         }
     }
 
+# Single and batch checks also run the look-alike scorer (lookup/lookalikes.py); off only to
+# measure what it costs (bench/lookup.py).
+LOOKUP_LOOKALIKES = env_bool("CANHGIAC_LOOKUP_LOOKALIKES", True)
+
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A RUNNING task whose worker has not beaten for this many seconds is put back in the queue

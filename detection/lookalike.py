@@ -332,6 +332,7 @@ def segment(token: str) -> tuple[str, ...]:
 
 
 _SPLIT = re.compile(r"[a-z]+|[0-9]+")
+_DIGIT = re.compile(r"\d")
 
 
 def _parts(label: str) -> list[str]:
@@ -366,9 +367,20 @@ def _typo_targets() -> tuple[list[str], list[Brand]]:
     return list(targets), list(targets.values())
 
 
-def _typo(candidate: str) -> tuple[str, Brand, int] | None:
+@lru_cache(maxsize=64)
+def _typo_targets_near(length: int) -> tuple[list[str], list[Brand]]:
+    """The targets at most 2 letters longer or shorter: any other is more than 2 edits away, so
+    extractOne (cut off at 2) finds the same best target, in the same order, among fewer."""
     targets, owners = _typo_targets()
+    near = [i for i, t in enumerate(targets) if abs(len(t) - length) <= 2]
+    return [targets[i] for i in near], [owners[i] for i in near]
+
+
+def _typo(candidate: str) -> tuple[str, Brand, int] | None:
     if len(candidate) < 5:
+        return None
+    targets, owners = _typo_targets_near(len(candidate))
+    if not targets:
         return None
     hit = extractOne(candidate, targets, scorer=OSA.distance, score_cutoff=2)
     if hit is None:
@@ -382,19 +394,54 @@ def _typo(candidate: str) -> tuple[str, Brand, int] | None:
     return target, owners[index], int(distance)
 
 
+class _WordsInside:
+    """Finds which of many words occur anywhere in a name, overlapping ones too, in one pass of
+    a regex over the name (instead of one search per word): the regex finds where a word may
+    start (its first three letters), then only the words that start so are compared."""
+
+    def __init__(self, words: frozenset[str], shortest: int) -> None:
+        by_start: dict[str, list[str]] = {}
+        for word in words:
+            if len(word) >= shortest:
+                by_start.setdefault(word[:3], []).append(word)
+        self.by_start = {k: tuple(v) for k, v in by_start.items()}
+        self.starts = re.compile("(?=(" + "|".join(sorted(self.by_start)) + "))")
+
+    def __call__(self, text: str) -> set[str]:
+        found = set()
+        for start in self.starts.finditer(text):
+            i = start.start()
+            found.update(w for w in self.by_start[start[1]] if text.startswith(w, i))
+        return found
+
+
+# Context words of 5 letters and more, scam words of 6 and more, count wherever they stand.
+_long_context_in = _WordsInside(CONTEXT_WORDS, 5)
+_long_scam_words_in = _WordsInside(SCAM_WORDS, 6)
+
+
+@cache
+def _state_words() -> tuple[str, ...]:
+    return tuple(w for w, b in word_index().items() if b.category in ("government", "police"))
+
+
 class _Host:
     """One host name taken apart once."""
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, registrable: str | None) -> None:
         self.host = host
-        self.registrable = registrable_domain(host)
+        self.registrable = registrable
         self.suffix = public_suffix(host) or ""
         suffix_labels = self.suffix.count(".") + 1 if self.suffix else 0
         raw_labels = host.split(".")
         name_labels = raw_labels[: len(raw_labels) - suffix_labels] if suffix_labels else raw_labels
         self.unicode_labels = [_unicode_label(label) for label in name_labels]
         table = _skeleton_table()
-        self.labels = [label.translate(table).lower() for label in self.unicode_labels]
+        # The table maps only non-ASCII letters: an ASCII label (nearly all) is left as it is.
+        self.labels = [
+            (label if label.isascii() else label.translate(table)).lower()
+            for label in self.unicode_labels
+        ]
         self.homoglyph = any(not label.isascii() for label in self.unicode_labels)
         self.tld = self.suffix.rsplit(".", 1)[-1]
         self.risky_tld = self.tld in RISKY_TLDS
@@ -405,23 +452,25 @@ class _Host:
         # Long context words count inside a run that does not split into known words
         # ("vaytinchapshinhan247").
         joined = "".join(self.labels)
-        found = words | {w for w in CONTEXT_WORDS if len(w) >= 5 and w in joined}
+        found = words | _long_context_in(joined)
         self.context = found & CONTEXT_WORDS
         self.strict_context = found & STRICT_CONTEXT
         self.theme = found & THEME_WORDS
-        self.vietnamese = (
-            bool(words & {"vn", "vietnam"})
-            or self.tld == "vn"
-            or any(
-                b.category in ("government", "police")
-                for label in self.labels
-                for w, b in word_index().items()
-                if w in label
-            )
-        )
-        self.scam_words = {w for w in words & SCAM_WORDS} | {
-            w for label in self.labels for w in SCAM_WORDS if len(w) >= 6 and w in label
+        self._words = words
+        self.scam_words = (words & SCAM_WORDS) | {
+            w for label in self.labels for w in _long_scam_words_in(label)
         }
+
+    @property
+    def vietnamese(self) -> bool:
+        """Aimed at Vietnam: a Vietnamese word or ending, or a state agency's name in it (asked
+        only for a name that says "chinhphu", so worked out only then)."""
+        state_words = _state_words()
+        return (
+            bool(self._words & {"vn", "vietnam"})
+            or self.tld == "vn"
+            or any(w in label for label in self.labels for w in state_words)
+        )
 
     def _platform(self) -> str | None:
         if self.suffix in FREE_HOSTING and self.registrable:
@@ -464,7 +513,7 @@ def _brand_findings(h: _Host) -> list[Finding]:
     for position, label in enumerate(h.labels):
         compact = label.replace("-", "")
         variants = [compact]
-        if any(c.isdigit() for c in compact):
+        if _DIGIT.search(compact):
             variants.append(compact.translate(LEET))
         in_registrable = position == last
         for variant in variants:
@@ -510,7 +559,7 @@ def _brand_findings(h: _Host) -> list[Finding]:
     if h.labels:
         label = h.labels[last]
         candidates = {label.replace("-", "")} | {p for p in label.split("-") if len(p) >= 5}
-        candidates |= {c.translate(LEET) for c in candidates if any(ch.isdigit() for ch in c)}
+        candidates |= {c.translate(LEET) for c in candidates if _DIGIT.search(c)}
         candidates |= {c.replace("rn", "m").replace("vv", "w") for c in candidates}
         for candidate in sorted(candidates):
             hit = _typo(candidate)
@@ -615,7 +664,7 @@ def _score_host(host: str) -> LookalikeResult:
     if host.endswith(".gov.vn") or shipped_allowlist().covers(host):
         result.official = True
         return result
-    h = _Host(host)
+    h = _Host(host, result.registrable)
     result.findings = _gov_findings(h) + _brand_findings(h)
     if h.homoglyph:
         shown = ".".join([*h.unicode_labels, h.suffix] if h.suffix else h.unicode_labels)
@@ -656,15 +705,28 @@ def _one_per_brand(findings: list[Finding]) -> list[Finding]:
     return list(best.values())
 
 
-def _copy(result: LookalikeResult) -> LookalikeResult:
+def copy_result(result: LookalikeResult) -> LookalikeResult:
+    """A copy that shares nothing mutable with `result` (cached answers stay as they were)."""
     return LookalikeResult(
         host=result.host,
         registrable=result.registrable,
         score=result.score,
         brand=result.brand,
         official=result.official,
-        findings=list(result.findings),
+        findings=[
+            Finding(f.code, f.score, dict(f.params), f.brand, f.template, f.foreign)
+            for f in result.findings
+        ],
     )
+
+
+_copy = copy_result
+
+
+def path_matters(host: str) -> bool:
+    """Whether score_url may answer otherwise than score_host for a URL on this host (short
+    links, and site builders whose pages live in the path)."""
+    return host in SHORTENERS or host in PATH_SITE_BUILDERS
 
 
 def score_host(host: str, *, allowlist: Allowlist | None = None) -> LookalikeResult:
