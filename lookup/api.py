@@ -14,7 +14,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
@@ -45,10 +45,45 @@ class ValueIn(Schema):
     kind: Kind | None = Field(None, description="Bỏ trống: tự nhận biết loại.")
 
 
+class PhoneOut(Schema):
+    kind: str = Field(..., description="mobile, landline, service, foreign hoặc unknown")
+    label: str = Field(..., description="Số này là gì: “số di động Viettel”, “tổng đài 1900 …”")
+    network: str | None = Field(None, description="Nhà mạng theo đầu số (số di động)")
+    area: str | None = Field(None, description="Tỉnh, thành theo mã vùng (số cố định)")
+    country: str | None = Field(None, description="Nước (số nước ngoài)")
+    hotline_of: str | None = Field(
+        None, description="Tổ chức có tổng đài chính thức là số này (khi đó verdict official)"
+    )
+    note: str | None = Field(None, description="Lưu ý thêm cho người dùng")
+
+
 class VerdictOut(Schema):
     kind: str | None = Field(..., description="Loại: url, domain, ip, phone, bank_account, …")
     value: str | None = Field(..., description="Giá trị chuẩn hoá")
     status: str = Field(..., description="listed, not_listed, allowlisted hoặc invalid")
+    verdict: Literal["listed", "suspicious", "official", "unknown", "invalid"] = Field(
+        ...,
+        description=(
+            "Kết luận cho người dùng: listed (có trong danh sách cảnh báo), suspicious (chưa có "
+            "trong danh sách nhưng có dấu hiệu giả mạo, xem reasons và brand), official (trang "
+            "chính thức, tên miền hoặc tổng đài chính thức của brand), unknown (chưa có thông "
+            "tin, không có nghĩa là an toàn); invalid khi giá trị không hợp lệ"
+        ),
+    )
+    reasons: list[str] = Field(
+        ..., description="Vì sao có dấu hiệu giả mạo, bằng tiếng Việt (khi bộ chấm điểm nghi ngờ)"
+    )
+    brand: str | None = Field(
+        None, description="Tổ chức bị giả mạo (suspicious) hoặc sở hữu giá trị (official)"
+    )
+    brand_official: str | None = Field(None, description="Địa chỉ chính thức của tổ chức đó")
+    display_value: str | None = Field(
+        None, description="Giá trị với tên miền quốc tế (IDN) viết bằng Unicode, như người đọc thấy"
+    )
+    mixed_scripts: list[str] = Field(
+        ..., description="Các hệ chữ tên miền IDN trộn lẫn (LATIN, CYRILLIC, …); rỗng nếu không"
+    )
+    phone: PhoneOut | None = Field(None, description="Số điện thoại này là gì (kind phone)")
     listed: bool
     allowlisted: bool = Field(..., description="Trang chính thức hoặc nền tảng dùng chung")
     match: str | None = Field(
@@ -169,7 +204,9 @@ def check_get(
 ):
     """Một đường dẫn, tên miền, IP, số điện thoại, số tài khoản (kèm tên ngân hàng), email, …
     Trả lời: listed (kèm phân loại, lý do, từ ngày, số tố giác), not_listed ("chưa có thông
-    tin", không có nghĩa là an toàn), allowlisted (trang chính thức hoặc nền tảng dùng chung)."""
+    tin", không có nghĩa là an toàn), allowlisted (trang chính thức hoặc nền tảng dùng chung).
+    verdict nói điều người dùng cần biết: listed, suspicious (đường dẫn, tên miền, email giả
+    mạo một tổ chức: reasons, brand, brand_official), official, unknown."""
     denied = _gate(request, "api", "LOOKUP_API_RATE_PER_IP", 120)
     return denied or _answer_single(q, kind)
 

@@ -9,6 +9,18 @@ A value's status is one of:
                   `allowlisted` true, because anyone can make a page on a shared platform
     invalid       not a value of any kind we know (error says why, in Vietnamese)
 
+The status keeps that meaning for partners; `verdict` is the answer people see, one of four:
+
+    listed        on the list (red)
+    suspicious    not listed, but the look-alike scorer flags it: "Có dấu hiệu giả mạo
+                  Vietcombank", with the scorer's reasons and the brand's official address (orange)
+    official      allowlisted (a domain or a site's home page), a brand's own domain, or a
+                  brand's official hotline (green)
+    unknown       nothing known yet (yellow: "chưa có thông tin", never "safe")
+
+Every URL, domain and email address also goes through the look-alike scorer
+(lookup.lookalikes, cached per host); phone numbers get what indicators.phones says they are.
+
 Checks run on the process-wide in-memory matcher (indicators.matcher): no query per value. Only
 details for people (public reason, since when, how many reports) are read from the database,
 in one query for all listed values of a page or a single check.
@@ -24,22 +36,51 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from detection.brands import FINANCIAL_OR_STATE, Brand, brands, official_domains
+from detection.lookalike import LOOKALIKE_SCRIPTS, LookalikeResult, _scripts, _unicode_label
 from indicators.extract import extract
 from indicators.kinds import Kind
 from indicators.matcher import MatcherIndex, Verdict, get_matcher
 from indicators.models import Category, Indicator
 from indicators.normalise import normalise, normalise_any, to_kind
+from indicators.phones import PhoneInfo, describe_phone
 from indicators.social import PLATFORM_HOSTS
 from indicators.urlcanon import canonical_parts
 from lib import budget as cpu
 from lib.budget import CpuBudget
 from reports.models import Report
 
+from .lookalikes import lookalike_for
+
 LISTED = "listed"
 NOT_LISTED = "not_listed"
 ALLOWLISTED = "allowlisted"
 INVALID = "invalid"
+# The four verdicts (an invalid value's verdict is "invalid").
+SUSPICIOUS = "suspicious"
+OFFICIAL = "official"
+UNKNOWN = "unknown"
+# Brands on whose own domains anyone may make a page or a shop: a deep page there is not theirs.
+SHARED_CATEGORIES = frozenset({"social", "shop"})
+SCRIPT_LABELS = {
+    "LATIN": gettext_noop("Latinh"),
+    "CYRILLIC": gettext_noop("Kirin (Cyrillic)"),
+    "GREEK": gettext_noop("Hy Lạp"),
+    "ARMENIAN": gettext_noop("Armenia"),
+    "CHEROKEE": gettext_noop("Cherokee"),
+    "COPTIC": gettext_noop("Copt"),
+    "LISU": gettext_noop("Lisu"),
+    "CJK": gettext_noop("Hán"),
+    "HIRAGANA": gettext_noop("Nhật (Hiragana)"),
+    "KATAKANA": gettext_noop("Nhật (Katakana)"),
+    "HANGUL": gettext_noop("Hàn (Hangul)"),
+    "THAI": gettext_noop("Thái"),
+    "ARABIC": gettext_noop("Ả Rập"),
+    "HEBREW": gettext_noop("Do Thái (Hebrew)"),
+    "GEORGIAN": gettext_noop("Gruzia"),
+}
 
 MAX_VALUE_CHARS = 2048
 MAX_MESSAGE_CHARS = 5000
@@ -68,6 +109,8 @@ class Check:
     matched_value: str | None = None
     error: str = ""
     details: dict | None = None
+    lookalike: LookalikeResult | None = None  # url, domain, email: the look-alike scorer's answer
+    phone: PhoneInfo | None = None  # phone: what the number is (network, area, hotline of …)
 
     @property
     def category_label(self) -> str | None:
@@ -83,12 +126,143 @@ class Check:
             return canonical_parts(self.value).host
         return self.value if self.kind == Kind.DOMAIN else None
 
+    @property
+    def verdict(self) -> str:
+        """listed, suspicious, official or unknown (invalid for an invalid value)."""
+        if self.status in (INVALID, LISTED):
+            return self.status
+        if self.status == ALLOWLISTED:
+            return OFFICIAL
+        found = self.lookalike
+        if found is not None and found.flagged:
+            return SUSPICIOUS
+        if found is not None and found.official and self._own_site(found):
+            return OFFICIAL
+        if self.phone is not None and self.phone.hotline_of:
+            return OFFICIAL
+        return UNKNOWN
+
+    def _own_site(self, found: LookalikeResult) -> bool:
+        """The scorer calls the host official: is the checked value the brand's own, too?"""
+        if found.host == "gov.vn" or found.host.endswith(".gov.vn"):
+            return self.kind != Kind.EMAIL  # a state address can be anyone's name on a form
+        brand = found.brand
+        if brand is None:
+            return False  # on the allowlist only (a school, a platform): not a brand's own page
+        if self.kind == Kind.EMAIL:
+            # gmail.com and outlook.com are Google's and Microsoft's, their addresses anyone's.
+            return brand.category in FINANCIAL_OR_STATE
+        # A page deeper on a shared platform (facebook.com/some-page) is whoever made it.
+        return not (self.allowlisted and brand.category in SHARED_CATEGORIES)
+
+    @property
+    def brand(self) -> Brand | None:
+        """The brand imitated (suspicious), owning the domain (official) or the hotline."""
+        if self.lookalike is not None and self.lookalike.brand is not None:
+            if self.lookalike.flagged or self.verdict == OFFICIAL:
+                return self.lookalike.brand
+        key = self.phone.hotline_brand_key if self.phone is not None else None
+        return brands().get(key) if key else None
+
+    @property
+    def brand_name(self) -> str | None:
+        if self.brand is not None:
+            return self.brand.name
+        return self.phone.hotline_of if self.phone is not None else None
+
+    @property
+    def reasons(self) -> list[str]:
+        """The scorer's reasons, in plain Vietnamese, when it flags the value."""
+        if self.lookalike is None or not self.lookalike.flagged:
+            return []
+        return self.lookalike.reasons
+
+    @property
+    def display_host(self) -> str | None:
+        """The host as people read it: Unicode for an IDN ("xn--…" labels), else None."""
+        if not self.value or "xn--" not in self.value:
+            return None  # the common case, without taking the URL apart
+        host = self._web_host
+        if not host or "xn--" not in host:
+            return None
+        return ".".join(_unicode_label(label) for label in host.split("."))
+
+    @property
+    def display_value(self) -> str | None:
+        """The value with its host in Unicode (the value itself when nothing to decode)."""
+        shown, host = self.display_host, self._web_host
+        if not shown or not self.value or not host:
+            return self.value
+        return self.value.replace(host, shown, 1)
+
+    @property
+    def mixed_scripts(self) -> list[str]:
+        """The writing systems an IDN host mixes (["LATIN", "CYRILLIC"]); [] for one only."""
+        shown = self.display_host
+        if not shown:
+            return []
+        scripts = set().union(*(_scripts(label) for label in shown.split(".")))
+        scripts = {"CJK" if s.startswith("CJK") else s for s in scripts}
+        if len(scripts) < 2:
+            return []
+        # Latin first, then the look-alike scripts, then the others: the order the card says.
+        return sorted(scripts, key=lambda s: (s != "LATIN", s not in LOOKALIKE_SCRIPTS, s))
+
+    @property
+    def mixed_scripts_text(self) -> str:
+        """ "Tên miền trộn chữ Latinh và Kirin (Cyrillic)", or "" when the host mixes nothing."""
+        names = [
+            str(_(SCRIPT_LABELS[s])) if s in SCRIPT_LABELS else s.title()
+            for s in self.mixed_scripts
+        ]
+        if not names:
+            return ""
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + _(" và ") + names[-1]
+        return _("Tên miền trộn chữ %(scripts)s") % {"scripts": joined}
+
+    @property
+    def _web_host(self) -> str | None:
+        if self.kind == Kind.EMAIL and self.value:
+            return self.value.rpartition("@")[2]
+        return self.host
+
+    @property
+    def phone_label(self) -> str:
+        return self.phone.label if self.phone is not None else ""
+
+    def phone_json(self) -> dict | None:
+        if self.phone is None:
+            return None
+        return {
+            name: getattr(self.phone, name, None)
+            for name in ("kind", "label", "network", "area", "country", "hotline_of", "note")
+        }
+
     def as_json(self) -> dict:
         """The verdict as the batch API answers it (the single check adds more)."""
+        # The batch API answers up to 1,000 of these per request: only an IDN, a flagged or an
+        # official value or a phone number costs more than reading the fields.
+        found, idn = self.lookalike, self.value is not None and "xn--" in self.value
+        plain = self.phone is None and not idn and (found is None or not found.brand)
+        if plain and (found is None or not found.flagged):
+            extra = {"verdict": self.verdict, "reasons": [], "brand": None, "brand_official": None}
+            extra |= {"display_value": self.value, "mixed_scripts": [], "phone": None}
+        else:
+            brand = self.brand
+            extra = {
+                "verdict": self.verdict,
+                "reasons": self.reasons,
+                "brand": self.brand_name,
+                "brand_official": brand.official if brand is not None else None,
+                "display_value": self.display_value,
+                "mixed_scripts": self.mixed_scripts,
+                "phone": self.phone_json(),
+            }
         return {
             "kind": self.kind,
             "value": self.value,
             "status": self.status,
+            **extra,
             "listed": self.listed,
             "allowlisted": self.allowlisted,
             "match": self.match,
@@ -129,6 +303,30 @@ class Check:
                 )
                 % values
             )
+        verdict = self.verdict
+        values["brand"] = self.brand_name
+        if verdict == SUSPICIOUS:
+            values["value"] = self.display_value  # "vietcombаnk.com.vn" as people see it
+            if values["brand"]:
+                text = _(
+                    "%(value)s chưa có trong danh sách cảnh báo, nhưng có dấu hiệu giả mạo "
+                    "%(brand)s: đừng nhập mật khẩu, mã OTP hay thông tin thẻ vào đó."
+                )
+            else:
+                text = _(
+                    "%(value)s chưa có trong danh sách cảnh báo, nhưng có dấu hiệu của trang lừa "
+                    "đảo: đừng nhập mật khẩu, mã OTP hay thông tin thẻ vào đó."
+                )
+            return text % values
+        if verdict == OFFICIAL and self.kind == Kind.PHONE:
+            return _("%(value)s: đây là tổng đài chính thức của %(brand)s.") % values
+        if verdict == OFFICIAL and values["brand"]:
+            text = _("%(value)s thuộc tên miền chính thức của %(brand)s.")
+            if self.kind == Kind.EMAIL:
+                text = _("Email %(value)s dùng tên miền chính thức của %(brand)s.")
+            return text % values
+        if verdict == OFFICIAL:
+            return _("%(value)s thuộc tên miền của cơ quan nhà nước (.gov.vn).") % values
         if self.allowlisted:
             return (
                 _(
@@ -208,7 +406,30 @@ def check_value(
     check = _from_verdict(raw, kind, value, verdict)
     if kind == Kind.EMAIL and not check.listed:
         check = _email_domain(raw, value, index)
+    if kind == Kind.PHONE or (kind == Kind.SENDER and value.isdigit()):
+        check.phone = describe_phone(value)
+    else:
+        check.lookalike = _lookalike(kind, value, index)
     return check
+
+
+def _lookalike(kind: Kind, value: str, index: MatcherIndex) -> LookalikeResult | None:
+    found = lookalike_for(kind.value, value, allowlist=index.allowlist)
+    if found is not None and found.official and found.brand is None:
+        # The allowlist answers "official" before the scorer names the brand: name it here.
+        found.brand = _owner(found.host)
+    return found
+
+
+def _owner(host: str) -> Brand | None:
+    """The brand whose official domain is the host or a parent of it."""
+    domains = official_domains()
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        brand = domains.get(".".join(labels[i:]))
+        if brand is not None:
+            return brand
+    return None
 
 
 def _email_domain(raw: str, email: str, index: MatcherIndex) -> Check:

@@ -120,3 +120,67 @@ def test_openapi_documents_the_lookup_endpoints(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     for path in ("check", "check-batch", "hashes:search", "hash-list"):
         assert f"{API}/{path}" in paths
+
+
+LOOKALIKES = [
+    "vietcombank-xacthuc.com/login",
+    "vietcombank.com.vn.secure-login.xyz",
+    "vietcomb\u0430nk.com.vn",  # Cyrillic "а"
+]
+
+
+def test_single_check_says_a_lookalike_is_suspicious_with_reasons_and_brand(client, listed):
+    from lookup.api import CheckOut
+
+    for raw in LOOKALIKES:
+        data = client.get(f"{API}/check", {"q": raw}).json()
+        assert data["status"] == "not_listed" and data["verdict"] == "suspicious"
+        assert data["brand"] == "Vietcombank" and data["brand_official"] == "vietcombank.com.vn"
+        assert data["reasons"] and "giả mạo Vietcombank" in data["message"]
+        CheckOut.model_validate(data)  # the answer is what the OpenAPI document says
+    idn = client.post(
+        f"{API}/check", {"value": LOOKALIKES[2]}, content_type="application/json"
+    ).json()
+    assert idn["value"] == "xn--vietcombnk-6qi.com.vn" and idn["display_value"] == LOOKALIKES[2]
+    assert idn["mixed_scripts"] == ["LATIN", "CYRILLIC"]
+
+
+def test_single_check_of_a_hotline_and_of_an_official_site(client, listed):
+    hotline = client.get(f"{API}/check", {"q": "1900545413"}).json()
+    assert hotline["verdict"] == "official" and hotline["brand"] == "Vietcombank"
+    assert hotline["phone"]["kind"] == "service" and hotline["phone"]["hotline_of"] == "Vietcombank"
+    official = client.get(f"{API}/check", {"q": "vietcombank.com.vn"}).json()
+    assert (official["status"], official["verdict"]) == ("allowlisted", "official")
+    unknown = client.get(f"{API}/check", {"q": "binh-thuong.vn"}).json()
+    assert unknown["verdict"] == "unknown" and unknown["reasons"] == []
+
+
+def test_batch_answers_the_four_verdicts(client, listed):
+    from lookup.api import BatchOut
+
+    values = [*LOOKALIKES, LISTED_DOMAIN, "gov.vn", "binh-thuong.vn", "???", "1900 545413"]
+    data = client.post(
+        f"{API}/check-batch", {"values": values}, content_type="application/json"
+    ).json()
+    assert [v["verdict"] for v in data["verdicts"]] == [
+        *["suspicious"] * 3,
+        "listed",
+        "official",
+        "unknown",
+        "invalid",
+        "official",
+    ]
+    assert all(v["brand"] == "Vietcombank" and v["reasons"] for v in data["verdicts"][:3])
+    BatchOut.model_validate(data)
+
+
+def test_openapi_documents_the_verdict_reasons_and_brand(client):
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    fields = ("verdict", "reasons", "brand", "brand_official", "display_value", "mixed_scripts")
+    for name in ("VerdictOut", "CheckOut"):
+        properties = schemas[name]["properties"]
+        for field in (*fields, "phone"):
+            assert field in properties, (name, field)
+    verdict = schemas["VerdictOut"]["properties"]["verdict"]
+    assert set(verdict["enum"]) == {"listed", "suspicious", "official", "unknown", "invalid"}
+    assert "hotline_of" in schemas["PhoneOut"]["properties"]

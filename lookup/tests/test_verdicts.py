@@ -7,6 +7,9 @@ from lookup.verdicts import (
     INVALID,
     LISTED,
     NOT_LISTED,
+    OFFICIAL,
+    SUSPICIOUS,
+    UNKNOWN,
     add_details,
     check_many,
     check_text,
@@ -147,3 +150,119 @@ def test_the_fast_path_for_web_addresses_agrees_with_guessing(raw):
     except ValueError:
         got = None
     assert got == expected
+
+
+# --- the four verdicts: listed, suspicious, official, unknown ---------------------------------
+
+CYRILLIC_VCB = "vietcomb\u0430nk.com.vn"  # the "а" is Cyrillic
+LOOKALIKES = ["vietcombank-xacthuc.com/login", "vietcombank.com.vn.secure-login.xyz", CYRILLIC_VCB]
+
+
+@pytest.mark.parametrize("raw", LOOKALIKES)
+def test_a_lookalike_of_a_bank_is_suspicious_with_reasons_and_the_official_address(listed, raw):
+    check = check_value(raw)
+    assert check.status == NOT_LISTED  # the status keeps its meaning for partners
+    assert check.verdict == SUSPICIOUS
+    assert check.brand.name == "Vietcombank" and check.brand.official == "vietcombank.com.vn"
+    assert check.reasons and all(isinstance(r, str) and r for r in check.reasons)
+    assert "giả mạo Vietcombank" in check.message()
+    assert "an toàn" not in " ".join([check.message(), *check.reasons]).lower()
+    data = check.as_json()
+    assert (data["verdict"], data["brand"], data["brand_official"]) == (
+        "suspicious",
+        "Vietcombank",
+        "vietcombank.com.vn",
+    )
+    assert data["reasons"] == check.reasons
+
+
+def test_a_cyrillic_lookalike_is_shown_in_unicode_with_its_mixed_scripts(listed):
+    check = check_value(CYRILLIC_VCB)
+    assert check.value == "xn--vietcombnk-6qi.com.vn"
+    assert check.display_host == check.display_value == CYRILLIC_VCB
+    assert check.mixed_scripts == ["LATIN", "CYRILLIC"]
+    assert check.mixed_scripts_text == "Tên miền trộn chữ Latinh và Kirin (Cyrillic)"
+    email = check_value(f"hotro@{CYRILLIC_VCB}")
+    assert email.verdict == SUSPICIOUS and email.display_value == f"hotro@{CYRILLIC_VCB}"
+    # A Vietnamese name in Unicode is one script (Latin with marks): nothing mixed.
+    plain = check_value("https://ngân-hàng-của-tôi.vn/")
+    assert plain.display_host == "ngân-hàng-của-tôi.vn" and plain.mixed_scripts == []
+    assert check_value("vietcombank.com.vn").display_host is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "verdict", "brand"),
+    [
+        (LISTED_DOMAIN, LISTED, None),
+        (f"https://www.{LISTED_DOMAIN}/dang-nhap", LISTED, None),
+        ("vietcombank.com.vn", OFFICIAL, "Vietcombank"),  # allowlisted
+        ("https://vietcombank.com.vn/ca-nhan", OFFICIAL, "Vietcombank"),  # a page of its own site
+        ("hotro@vietcombank.com.vn", OFFICIAL, "Vietcombank"),
+        ("https://dichvucong.gov.vn/p/home/dvc-trang-chu.html", OFFICIAL, None),
+        ("https://mot-trang-binh-thuong.vn/", UNKNOWN, None),
+        ("ai.do@gmail.com", UNKNOWN, None),  # Google's domain, anyone's address
+        ("https://www.facebook.com/groups/vay-tien-nhanh", UNKNOWN, None),  # anyone's page
+        ("0987 654 321", UNKNOWN, None),
+    ],
+)
+def test_every_value_gets_one_of_four_verdicts(listed, raw, verdict, brand):
+    check = check_value(raw)
+    assert check.verdict == verdict
+    if brand:
+        assert check.brand_name == brand
+    if verdict != SUSPICIOUS:
+        assert check.reasons == []
+    assert "an toàn" not in check.message().lower()
+
+
+def test_a_page_on_a_shared_platform_that_names_a_bank_is_suspicious_not_official(listed):
+    check = check_value("https://sites.google.com/view/vietcombank-xac-thuc-tai-khoan")
+    assert check.allowlisted and check.status == NOT_LISTED
+    assert check.verdict == SUSPICIOUS and check.brand_name == "Vietcombank"
+
+
+def test_batch_answers_verdicts_in_order(listed):
+    checks = check_many([*LOOKALIKES, LISTED_DOMAIN, "gov.vn", "binh-thuong.vn", "???"])
+    assert [c.verdict for c in checks] == [
+        SUSPICIOUS,
+        SUSPICIOUS,
+        SUSPICIOUS,
+        LISTED,
+        OFFICIAL,
+        UNKNOWN,
+        INVALID,
+    ]
+    assert [c.status for c in checks[:3]] == [NOT_LISTED] * 3
+
+
+def test_without_the_scorer_the_lookalikes_have_no_information(listed, settings):
+    settings.LOOKUP_LOOKALIKES = False
+    assert {check_value(raw).verdict for raw in LOOKALIKES} == {UNKNOWN}
+
+
+def test_a_message_finds_a_lookalike_link_suspicious(listed):
+    result = check_text(
+        "Vietcombank thong bao: tai khoan cua quy khach se bi khoa, xac thuc ngay tai "
+        "https://vietcombank-xacthuc.com/login de tiep tuc su dung"
+    )
+    assert [(c.kind, c.verdict) for c in result.found] == [("url", SUSPICIOUS)]
+
+
+# --- phone numbers ----------------------------------------------------------------------------
+
+
+def test_a_bank_hotline_is_official_and_a_mobile_number_says_its_network(listed):
+    from indicators.phones import hotlines
+
+    assert "+841900545413" in hotlines(), "Vietcombank's hotline should be in hotlines.yaml"
+    hotline = check_value("1900 545413")
+    assert hotline.verdict == OFFICIAL and hotline.status == NOT_LISTED
+    assert hotline.brand_name == "Vietcombank"
+    assert "đây là tổng đài chính thức của Vietcombank" in hotline.message()
+    assert hotline.as_json()["phone"]["hotline_of"] == "Vietcombank"
+    mobile = check_value("0987 654 321")
+    assert mobile.verdict == UNKNOWN and mobile.phone.kind == "mobile"
+    assert mobile.as_json()["phone"]["label"].startswith("số di động")
+    # A listed number stays listed, whatever it is.
+    listed_phone = check_value("0912 345 678")
+    assert listed_phone.verdict == LISTED and listed_phone.phone is not None
