@@ -128,10 +128,17 @@ def _urls(scan: _Scan) -> None:
         host = match[1].lower()
         if host.isascii() and public_suffix(host) is None:
             continue  # "TP.HCM", "v.v", "file.txt": no such top-level domain
-        has_path = match[2] is not None and len(candidate) > len(match[1]) + 1
+        has_path = match[2] is not None and not _names_only_the_host(candidate)
         if not has_path and _looks_like_words(match[1]):
             continue
         scan.add_web(match.start(), end, Kind.URL if has_path else Kind.DOMAIN, candidate)
+
+
+def _names_only_the_host(candidate: str) -> bool:
+    """ "ehoaq.com/", "ehoaq.com/#", "ehoaq.com//": a bare host whose path leads nowhere is the
+    site itself, a domain indicator (which the DNS feeds carry), not the URL "http://host/"."""
+    parts = canonical_parts("http://" + candidate)
+    return parts.path == "/" and parts.query is None
 
 
 def _looks_like_words(host: str) -> bool:

@@ -321,6 +321,38 @@ class ProposeListingForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    def __init__(self, *args, level_choices=(), **kwargs):
+        """level_choices: workflow.level_choices of the case's URL indicators. Each URL whose
+        host may be listed gets a choice of level (field "level-<id>"), its default selected."""
+        super().__init__(*args, **kwargs)
+        self.url_only = []
+        self.level_fields = []
+        for choice in level_choices:
+            if choice.domain is None:
+                self.url_only.append(choice.indicator)
+                continue
+            name = f"level-{choice.indicator.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=choice.indicator.value,
+                choices=[
+                    ("domain", _("Cả tên miền %(domain)s") % {"domain": choice.domain}),
+                    ("url", _("Chỉ đường dẫn này")),
+                ],
+                initial=choice.default,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.level_fields.append(self[name])
+
+    def levels(self) -> dict[int, str]:
+        """The level chosen for each URL indicator (id); none chosen: the default applies."""
+        prefix = "level-"
+        return {
+            int(name.removeprefix(prefix)): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix) and value
+        }
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp (CSV, JSON hoặc danh sách, tối đa 5 MB)"), required=False)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from indicators.kinds import Kind
 from indicators.models import Indicator, Status
 from orgs.access import require_unit, roles_granting, staff_required, units_for
 from orgs.models import Permission, Unit
@@ -32,6 +33,7 @@ from .models import (
     CaseStatus,
     Evidence,
     ListingProposal,
+    ProposalAction,
     ProposalStatus,
     ScamType,
 )
@@ -118,25 +120,53 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for report in reports:
         # Reporter contact and evidence: only for verifiers of the report's own unit.
         report.show_personal = report.unit_id in allowed_units
-    proposals = case.proposals.select_related("proposed_by", "decided_by").prefetch_related(
-        "indicators"
+    proposals = list(
+        case.proposals.select_related("proposed_by", "decided_by").prefetch_related("indicators")
     )
+    for proposal in proposals:
+        proposal.rows = _proposal_rows(proposal)
+    indicators = list(case.indicators.order_by("kind", "value"))
     context = {
         "case": case,
         "can_act": case.unit_id in allowed_units,
-        "indicators": list(case.indicators.order_by("kind", "value")),
+        "indicators": indicators,
         "reports": reports,
         "notes": case.notes.select_related("author"),
         "proposals": proposals,
         "events": case.events.select_related("indicator")[:200],
         "verifiers": _verifiers_for(case.unit),
-        "propose_form": ProposeListingForm(),
+        "propose_form": ProposeListingForm(level_choices=workflow.level_choices(indicators)),
         "statuses": [
             (Status.CLEARED, Status.CLEARED.label),
             (Status.INSUFFICIENT_EVIDENCE, Status.INSUFFICIENT_EVIDENCE.label),
         ],
     }
     return render(request, "reports/staff/case.html", context)
+
+
+def _proposal_rows(proposal: ListingProposal) -> list[tuple[Indicator, str]]:
+    """Each indicator of a proposal with what its listing reaches, for the second verifier."""
+    indicators = list(proposal.indicators.all())
+    if proposal.action != ProposalAction.LIST:
+        return [(i, "") for i in indicators]
+    levels = workflow.proposal_levels(indicators)
+    for_domain = {
+        workflow.host_domain(i.value): i.value
+        for i in indicators
+        if levels.get(i.pk) == workflow.Level.DOMAIN
+    }
+    rows = []
+    for indicator in indicators:
+        if indicator.pk in levels:
+            note = str(workflow.Level(levels[indicator.pk]).label)
+        elif indicator.value in for_domain:
+            note = _("tên miền của %(url)s: chặn cả tên miền con") % {
+                "url": for_domain[indicator.value]
+            }
+        else:
+            note = ""
+        rows.append((indicator, note))
+    return rows
 
 
 def _ids(request: HttpRequest, name: str) -> list[int]:
@@ -180,7 +210,8 @@ def _act_start(request: HttpRequest, case: Case) -> str:
 
 
 def _act_propose(request: HttpRequest, case: Case) -> str:
-    form = ProposeListingForm(request.POST)
+    choices = workflow.level_choices(case.indicators.filter(kind=Kind.URL))
+    form = ProposeListingForm(request.POST, level_choices=choices)
     if not form.is_valid():
         raise WorkflowError(" ".join(e for errs in form.errors.values() for e in errs))
     data = form.cleaned_data
@@ -192,6 +223,7 @@ def _act_propose(request: HttpRequest, case: Case) -> str:
         public_reason=data["public_reason"],
         expires_at=_end_of_day(data["expires_at"]) if data.get("expires_at") else None,
         indicators=_indicators(request, case),
+        levels=form.levels(),
     )
     return _("Đã gửi đề xuất. Cần một xác minh viên khác xác nhận.")
 

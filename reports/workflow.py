@@ -4,17 +4,29 @@ purge are in services.py; both modules are the reports app's services.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from detection.lookalike import (
+    DEEP_LINK_PLATFORMS,
+    FREE_HOSTING,
+    PATH_SITE_BUILDERS,
+    SHORTENERS,
+)
+from indicators.allowlist import Allowlist, shipped_allowlist
+from indicators.kinds import Kind
 from indicators.matcher import get_matcher
-from indicators.models import Category, Indicator, Risk, Status
+from indicators.models import AllowedName, Category, Indicator, Risk, Status
 from indicators.normalise import normalise, to_kind
-from indicators.services import delist_indicator, list_indicator
+from indicators.services import delist_indicator, list_indicator, record_indicator
+from indicators.social import PLATFORM_HOSTS
+from indicators.urlcanon import canonical_parts, public_suffix
 
 from .audit import record_event
 from .evidence import CleanFile
@@ -74,6 +86,118 @@ def _public_reason(text: str) -> str:
     return text
 
 
+# --- listing level ---------------------------------------------------------------------------
+
+
+class Level(models.TextChoices):
+    """How far listing a URL reaches. At domain level the proposal also lists the domain
+    indicator of the URL's exact host (as the site named it: "vcb.secure-login.xyz", not
+    "secure-login.xyz"), which the DNS feeds carry with every name under it."""
+
+    DOMAIN = "domain", gettext_lazy("Cả tên miền")
+    URL = "url", gettext_lazy("Chỉ đường dẫn này")
+
+
+# Hosts that many unrelated people publish on: listing one as a whole would block them all.
+# The allowlist names most of them; these lists keep them URL-only even if it is edited.
+_SHARED_HOSTS = (
+    frozenset(PLATFORM_HOSTS) | FREE_HOSTING | PATH_SITE_BUILDERS | SHORTENERS | DEEP_LINK_PLATFORMS
+)
+
+
+@dataclass(frozen=True)
+class LevelChoice:
+    indicator: Indicator  # a URL indicator
+    domain: str | None  # what a domain-level listing lists; None: URL level only
+    default: str  # a Level
+
+
+def current_allowlist() -> Allowlist:
+    """The shipped never-block names and those verifiers added."""
+    return shipped_allowlist().with_names(
+        AllowedName.objects.values_list("name", "include_subdomains")
+    )
+
+
+def host_domain(url: str) -> str | None:
+    """The canonical domain of a URL's host; None for an IP address or a bad name."""
+    parts = canonical_parts(url)
+    if parts.is_ip:
+        return None
+    try:
+        return normalise(Kind.DOMAIN, parts.host)
+    except ValueError:
+        return None
+
+
+def listing_domain(url: str, allowlist: Allowlist) -> str | None:
+    """The domain a domain-level listing of this URL lists, or None when only the URL may be
+    listed: an IP address, an allowlisted name, a shared platform or a public suffix."""
+    domain = host_domain(url)
+    if domain is None or domain in _SHARED_HOSTS or domain.removeprefix("www.") in _SHARED_HOSTS:
+        return None
+    if allowlist.covers(domain) or public_suffix(domain) in (None, domain):
+        return None
+    return domain
+
+
+def level_choices(indicators: Iterable[Indicator]) -> list[LevelChoice]:
+    """For each URL indicator, the domain it could be listed with and the default level: the
+    domain when the URL names a site's home ("http://host/", nothing after the slash)."""
+    allowlist = current_allowlist()
+    choices = []
+    for indicator in indicators:
+        if indicator.kind != Kind.URL:
+            continue
+        domain = listing_domain(indicator.value, allowlist)
+        parts = canonical_parts(indicator.value)
+        home = parts.path == "/" and parts.query is None
+        default = Level.DOMAIN if domain is not None and home else Level.URL
+        choices.append(LevelChoice(indicator, domain, default))
+    return choices
+
+
+def _chosen_levels(
+    case: Case, chosen: list[Indicator], levels: Mapping[int, str]
+) -> tuple[dict[int, str], dict[int, Indicator]]:
+    """(level by URL indicator id, domain indicator by URL indicator id) for a proposal: the
+    level asked for, or the default; refused when a shared or official host is asked for."""
+    by_url: dict[int, str] = {}
+    domains: dict[int, Indicator] = {}
+    for choice in level_choices(chosen):
+        pk = choice.indicator.pk
+        level = levels.get(pk) or choice.default
+        if level not in Level.values:
+            raise WorkflowError(_("Hãy chọn mức đưa vào danh sách: cả tên miền hay chỉ đường dẫn."))
+        if level == Level.DOMAIN and choice.domain is None:
+            raise WorkflowError(
+                _(
+                    "“%(url)s” thuộc một tên miền dùng chung hoặc chính thức (hoặc là địa chỉ IP): "
+                    "chỉ đưa được đường dẫn này vào danh sách, không đưa cả tên miền."
+                )
+                % {"url": choice.indicator.value[:200]}
+            )
+        by_url[pk] = level
+        if level == Level.DOMAIN:
+            domains[pk] = record_indicator(
+                kind=Kind.DOMAIN, value=choice.domain, source=f"Hồ sơ tố giác #{case.pk}"
+            )
+    return by_url, domains
+
+
+def proposal_levels(indicators: Iterable[Indicator]) -> dict[int, str]:
+    """The level of each URL indicator of a listing proposal (its indicators given): domain
+    when the proposal lists its host's domain too. The proposal's indicators are the record
+    of its level, so the second verifier confirms exactly what the first proposed."""
+    indicators = list(indicators)
+    domains = {i.value for i in indicators if i.kind == Kind.DOMAIN}
+    return {
+        i.pk: Level.DOMAIN if host_domain(i.value) in domains else Level.URL
+        for i in indicators
+        if i.kind == Kind.URL
+    }
+
+
 # --- four eyes -------------------------------------------------------------------------------
 
 
@@ -86,9 +210,13 @@ def propose_listing(
     public_reason: str,
     expires_at: datetime | None = None,
     indicators: Iterable[Indicator] | None = None,
+    levels: Mapping[int, str] | None = None,
 ) -> ListingProposal:
     """First pair of eyes: propose to list the case's indicators (all not yet listed, or those
-    chosen). Another verifier confirms with confirm_listing / confirm_proposal."""
+    chosen). Another verifier confirms with confirm_listing / confirm_proposal.
+
+    levels: Level by URL indicator id (missing: level_choices' default). At domain level the
+    domain indicator of the URL's host joins the proposal (and the case, once confirmed)."""
     _require_verifier(verifier, case.unit)
     _require_open(case)
     if category not in Category.values:
@@ -103,6 +231,7 @@ def propose_listing(
     if not chosen:
         raise WorkflowError(_("Hồ sơ không có dấu hiệu nào để đưa vào danh sách."))
     with transaction.atomic():
+        by_url, domains = _chosen_levels(case, chosen, levels or {})
         proposal = ListingProposal.objects.create(
             case=case,
             action=ProposalAction.LIST,
@@ -112,7 +241,7 @@ def propose_listing(
             expires_at=expires_at,
             proposed_by=verifier,
         )
-        proposal.indicators.set(chosen)
+        proposal.indicators.set([*chosen, *domains.values()])
         _mark_under_review(chosen, actor=verifier, case=case)
         record_event(
             actor=verifier,
@@ -122,6 +251,8 @@ def propose_listing(
                 "proposal": proposal.pk,
                 "action": ProposalAction.LIST,
                 "indicators": [i.pk for i in chosen],
+                "levels": {str(pk): level for pk, level in by_url.items()},
+                "domains": {str(pk): {"id": d.pk, "value": d.value} for pk, d in domains.items()},
                 "category": category,
                 "risk": risk,
                 "expires_at": expires_at.isoformat() if expires_at else None,
@@ -140,14 +271,14 @@ def propose_delisting(
     indicators: Iterable[Indicator] | None = None,
 ) -> ListingProposal:
     """First pair of eyes for taking listed indicators off the list: from a case, or to uphold
-    an appeal (then the appeal's indicator)."""
+    an appeal (then the appeal's indicator, with what a domain-level listing listed with it)."""
     if appeal is not None:
         _require_verifier(verifier, appeal.unit)
         if appeal.status != AppealStatus.RECEIVED:
             raise WorkflowError(_("Khiếu nại này đã có kết quả."))
-        chosen = [appeal.indicator]
         # Shown in the case's history too, when a case holds the indicator.
         case = _case_of(appeal.indicator)
+        chosen = _listed_together(case, appeal.indicator)
     elif case is not None:
         _require_verifier(verifier, case.unit)
         _require_open(case)
@@ -182,6 +313,19 @@ def propose_delisting(
     return proposal
 
 
+def _listed_together(case: Case | None, indicator: Indicator) -> list[Indicator]:
+    """An appealed listing and what a domain-level listing listed with it in its case (a URL's
+    domain, a domain's URLs): upheld, the appealed value must no longer show as listed."""
+    if case is None or indicator.kind not in (Kind.URL, Kind.DOMAIN):
+        return [indicator]
+    domain = indicator.value if indicator.kind == Kind.DOMAIN else host_domain(indicator.value)
+    others = case.indicators.filter(status=Status.LISTED).exclude(pk=indicator.pk)
+    if indicator.kind == Kind.URL:
+        return [indicator, *others.filter(kind=Kind.DOMAIN, value=domain)]
+    urls = [i for i in others.filter(kind=Kind.URL) if host_domain(i.value) == domain]
+    return [indicator, *urls]
+
+
 def _proposal_unit(proposal: ListingProposal):
     return proposal.appeal.unit if proposal.appeal_id else proposal.case.unit
 
@@ -212,7 +356,9 @@ def confirm_proposal(*, proposal: ListingProposal, verifier) -> ListingProposal:
         )
     with transaction.atomic():
         proposal = _settle(proposal, ProposalStatus.CONFIRMED, verifier)
-        for indicator in proposal.indicators.all():
+        indicators = list(proposal.indicators.all())
+        levels = proposal_levels(indicators) if proposal.action == ProposalAction.LIST else {}
+        for indicator in indicators:
             before = _indicator_state(indicator)
             if proposal.action == ProposalAction.LIST:
                 after = list_indicator(
@@ -238,9 +384,15 @@ def confirm_proposal(*, proposal: ListingProposal, verifier) -> ListingProposal:
                 appeal=proposal.appeal,
                 indicator=indicator,
                 before=before,
-                after={**_indicator_state(after), "proposal": proposal.pk},
+                after={
+                    **_indicator_state(after),
+                    "proposal": proposal.pk,
+                    **({"level": levels[indicator.pk]} if indicator.pk in levels else {}),
+                },
                 reason=proposal.public_reason,
             )
+        if proposal.case_id and levels:
+            _join_case(proposal.case, indicators)
         if proposal.appeal_id:
             _decide_appeal(
                 proposal.appeal,
@@ -254,6 +406,20 @@ def confirm_proposal(*, proposal: ListingProposal, verifier) -> ListingProposal:
         if proposal.case_id:
             _close_if_decided(proposal.case, verifier)
     return proposal
+
+
+def _join_case(case: Case, indicators: list[Indicator]) -> None:
+    """The domains listed for URLs of the case join the case (unless another case holds them):
+    delisting the case's listings, and appeals against them, then find them there."""
+    held = set(
+        CaseIndicator.objects.filter(indicator__in=indicators).values_list(
+            "indicator_id", flat=True
+        )
+    )
+    CaseIndicator.objects.bulk_create(
+        [CaseIndicator(case=case, indicator=i) for i in indicators if i.pk not in held],
+        ignore_conflicts=True,
+    )
 
 
 def _teach_detector(case: Case, verifier) -> None:

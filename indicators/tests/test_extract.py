@@ -177,3 +177,37 @@ def test_words_inside_a_link_do_not_turn_a_phone_into_an_account():
     found = {(f.kind, f.value) for f in extract(text)}
     assert (Kind.PHONE, "+84912345678") in found
     assert not any(kind == Kind.BANK_ACCOUNT for kind, _ in found)
+
+
+# --- a bare host is the site itself: a domain indicator, which the DNS feeds carry ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Xac thuc tai vietcombank-xacthuc.com de tranh bi khoa.",
+            (Kind.DOMAIN, "vietcombank-xacthuc.com"),
+        ),
+        ("Truy cap ehoaq.com ngay hom nay", (Kind.DOMAIN, "ehoaq.com")),
+        ("Truy cap ehoaq.com/ ngay", (Kind.DOMAIN, "ehoaq.com")),
+        ("Bam vao ehoaq.com/# de nhan qua", (Kind.DOMAIN, "ehoaq.com")),
+        ("Bam vao ehoaq.com// de nhan qua", (Kind.DOMAIN, "ehoaq.com")),
+        ("Dang nhap ehoaq.com/login de xac minh", (Kind.URL, "http://ehoaq.com/login")),
+        ("Xem ehoaq.com/?ref=sms", (Kind.URL, "http://ehoaq.com/?ref=sms")),
+        ("Vao http://x.com/ ngay", (Kind.URL, "http://x.com/")),
+        ("Vao https://ehoaq.com ngay", (Kind.URL, "https://ehoaq.com/")),
+    ],
+)
+def test_a_bare_host_gives_a_domain_and_a_path_or_a_scheme_a_url(text, expected):
+    assert [(f.kind, f.value) for f in extract(text)] == [expected]
+
+
+def test_an_allowlisted_bare_host_stays_what_it_was():
+    # The extractor does not consult the allowlist: an official name is found as a domain, as
+    # before; the matcher and the listing rules are what keep it from being blocked.
+    found = extract("Kiem tra tai vietcombank.com.vn hoac sites.google.com/view/qua-tang")
+    assert [(f.kind, f.value) for f in found] == [
+        (Kind.DOMAIN, "vietcombank.com.vn"),
+        (Kind.URL, "http://sites.google.com/view/qua-tang"),
+    ]

@@ -27,6 +27,7 @@ def listed_case(world):
         category="scam",
         risk="medium",
         public_reason="Bán hàng không giao.",
+        levels={case.indicators.get().pk: "url"},  # these tests appeal against a URL listing
     )
     confirm_listing(case=case, verifier=world.person("verifier_province"))
     return case
