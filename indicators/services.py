@@ -19,12 +19,47 @@ _UNSET = object()
 
 def record_indicator(*, kind: Kind | str, value: str, source: str = "") -> Indicator:
     """The indicator for a value (created with status "new" if unknown); ValueError if invalid."""
-    kind = to_kind(kind)
-    canonical = normalise(kind, value)
-    indicator, _ = Indicator.objects.get_or_create(
-        kind=kind, value=canonical, defaults={"source": source[:200]}
+    return record_indicators(values=[(kind, value)], source=source)[0]
+
+
+def record_indicators(
+    *, values: Iterable[tuple[Kind | str, str]], source: str = "", canonical: bool = False
+) -> list[Indicator]:
+    """record_indicator for the (kind, value) pairs of one report, in three queries however
+    many there are: a report submitted names several, and each query of its transaction holds
+    SQLite's write lock. The indicators in the order given, repeats once; ValueError if a value
+    is invalid.
+
+    The insert ignores a value that a concurrent transaction inserted first (ON CONFLICT DO
+    NOTHING): unlike get_or_create it needs no savepoint, and the second look-up finds that row
+    once the other transaction has committed (PostgreSQL's insert waits for it).
+
+    canonical=True: the values were normalised already (a report's stored indicator_keys, which
+    the request normalised): they are not normalised a second time."""
+    keys = []
+    for kind, value in values:
+        kind = to_kind(kind)
+        keys.append((kind.value, value if canonical else normalise(kind, value)))
+    keys = list(dict.fromkeys(keys))
+    found = _few_by_key(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        Indicator.objects.bulk_create(
+            [Indicator(kind=kind, value=value, source=source[:200]) for kind, value in missing],
+            ignore_conflicts=True,
+        )
+        found.update(_few_by_key(missing))
+    return [found[key] for key in keys]
+
+
+def _few_by_key(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Indicator]:
+    """indicators_by_key for the few values of one report: one query whatever their kinds (the
+    (kind, value) index serves "kind IN … AND value IN …"), the pairs picked out here."""
+    wanted = set(keys)
+    query = Indicator.objects.filter(
+        kind__in={kind for kind, _v in keys}, value__in={value for _k, value in keys}
     )
-    return indicator
+    return {(i.kind, i.value): i for i in query if (i.kind, i.value) in wanted}
 
 
 def start_indicator_review(*, indicator: Indicator) -> bool:

@@ -1,9 +1,18 @@
 """The reports API, for a Zalo bot or a partner's app: submit a report, follow its status.
 
-A partner sends its key in the X-Api-Key header (orgs.PartnerKey; its rate_per_minute applies);
-without a key the per-address limit applies. A retried submission with the same Idempotency-Key
-(header, or the idempotency_key field) is stored once and answers the same tracking code. The
-"website" field is a honeypot: filled, the answer looks like a success and nothing is stored.
+A partner sends its key in the X-Api-Key header (orgs.PartnerKey; its rate_per_minute applies,
+counted in chunks per process: lib.ratelimit.allow_reserved); without a key the per-address
+limit applies (counted exactly). A submission is answered 201 "received" as soon as it is
+stored; a background task files it into cases (services.submit_report). A retried submission with the same Idempotency-Key
+(header, or the idempotency_key field) and the same content is stored once and answers the same
+tracking code (200). With a partner key, the same Idempotency-Key with other content answers 409
+and the first tracking code. Without a key nobody can tell two clients apart (phones behind one
+carrier NAT share an address), so the key counts only with the same content: the same key with
+other content is another report. The "website" field is a honeypot: filled, the answer looks like
+a success and nothing is stored.
+
+Text follows lib.text (no NUL or control characters; no bidi controls in single-line fields);
+dates, amounts and emails have the bounds of the web form (reports.forms).
 """
 
 from __future__ import annotations
@@ -11,22 +20,35 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import threading
+import time
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictInt
 
 from indicators.kinds import Kind
 from indicators.normalise import normalise, normalise_any
 from lib import ratelimit
-from orgs.models import PartnerKey, Unit, UnitKind
+from lib.text import CleanLine, CleanText
+from orgs.models import Unit, UnitKind
+from orgs.partners import find_partner
 
 from .evidence import MAX_FILES, clean_file
-from .forms import MAX_INDICATORS, MAX_MONEY, indicator_lines, parse_indicator_lines
+from .forms import (
+    MAX_INDICATORS,
+    MAX_MONEY,
+    clean_contact_email,
+    indicator_lines,
+    lost_on_error,
+    parse_indicator_lines,
+)
 from .models import (
     Appeal,
     Channel,
@@ -38,7 +60,7 @@ from .models import (
     new_tracking_code,
     public_status,
 )
-from .services import ReportInput, root_unit, submit_report
+from .services import IdempotencyConflict, ReportInput, body_scope, root_unit, submit_report
 
 router = Router(tags=["reports"])
 
@@ -46,34 +68,36 @@ _IDEMPOTENCY = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
 
 
 class IndicatorIn(Schema):
+    # Checked by the normalisers (lib.text's policy too), so that the error names the value.
     value: str = Field(..., min_length=1, max_length=2048)
     kind: Kind | None = None
 
 
 class EvidenceIn(Schema):
     data_base64: str = Field(..., description="Ảnh JPEG/PNG/WebP/GIF hoặc PDF, mã hoá base64")
-    filename: str = Field("", max_length=100)
+    filename: CleanLine = Field("", max_length=100)
 
 
 class ReportIn(Schema):
     channel: Channel
     scam_type: ScamType
-    description: str = Field("", max_length=4000)
-    message_text: str = Field("", max_length=5000)
+    description: CleanText = Field("", max_length=4000)
+    message_text: CleanText = Field("", max_length=5000)
     indicators: list[IndicatorIn | str] | None = Field(
         None,
         max_length=MAX_INDICATORS,
         description="Bỏ trống: lấy tự động từ message_text.",
     )
-    money_lost: int | None = Field(None, ge=0, le=MAX_MONEY)
-    lost_on: date | None = None
-    unit_code: str | None = Field(None, max_length=32, description="Mã xã/phường hoặc huyện")
-    contact_name: str = Field("", max_length=100)
-    contact_phone: str = Field("", max_length=20)
-    contact_email: str = Field("", max_length=254)
+    # Strict: true, 5.5 and "5000000" are refused (the form takes digits only, too).
+    money_lost: StrictInt | None = Field(None, ge=0, le=MAX_MONEY, description="Số đồng")
+    lost_on: date | None = Field(None, description="Từ 2000-01-01 đến hôm nay")
+    unit_code: CleanLine | None = Field(None, max_length=32, description="Mã xã/phường hoặc huyện")
+    contact_name: CleanLine = Field("", max_length=100)
+    contact_phone: CleanLine = Field("", max_length=20)
+    contact_email: CleanLine = Field("", max_length=254)
     consent_to_contact: bool = False
     evidence: list[EvidenceIn] = Field([], max_length=MAX_FILES)
-    idempotency_key: str | None = Field(None, max_length=100)
+    idempotency_key: CleanLine | None = Field(None, max_length=100)
     website: str = Field("", max_length=200, description="Để trống.")
 
 
@@ -94,6 +118,11 @@ class StatusOut(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[str] = []
+
+
+class ConflictOut(Schema):
+    detail: str
+    tracking_code: str = Field(..., description="Mã của tố giác đã gửi trước với khoá này")
 
 
 class _Invalid(Exception):
@@ -120,15 +149,42 @@ def _indicators(payload: ReportIn) -> list[tuple[str, str]]:
     return result
 
 
-def _unit(code: str | None) -> Unit:
-    if not code:
+# Units by code, remembered per process for UNIT_TTL_S seconds: the tree rarely changes, and
+# every submission names one. A change of a unit in this process forgets them all at once.
+UNIT_TTL_S = 60.0
+_units: dict[str, tuple[float, Unit | None]] = {}
+_units_lock = threading.Lock()
+_REPORT_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.PROVINCE)
+
+
+@receiver(post_save, sender=Unit)
+@receiver(post_delete, sender=Unit)
+def forget_units(**_kwargs) -> None:
+    with _units_lock:
+        _units.clear()
+
+
+def _find_unit(code: str) -> Unit | None:
+    """The unit a report may name by this code ("" for the root), remembered briefly."""
+    now = time.monotonic()
+    remembered = _units.get(code)
+    if remembered is not None and remembered[0] > now:
+        return remembered[1]
+    if code:
+        unit = Unit.objects.filter(code=code, kind__in=_REPORT_UNIT_KINDS).first()
+    else:
         unit = root_unit()
-        if unit is None:
-            raise _Invalid([_("Hệ thống chưa có cây đơn vị.")])
-        return unit
-    unit = Unit.objects.filter(
-        code=code, kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.PROVINCE]
-    ).first()
+    with _units_lock:
+        if len(_units) >= 10_000:
+            _units.clear()  # unknown codes from a flood must not grow memory
+        _units[code] = (now + UNIT_TTL_S, unit)
+    return unit
+
+
+def _unit(code: str | None) -> Unit:
+    unit = _find_unit(code or "")
+    if unit is None and not code:
+        raise _Invalid([_("Hệ thống chưa có cây đơn vị.")])
     if unit is None:
         raise _Invalid([_("Không có xã, phường hay huyện mã “%(code)s”.") % {"code": code}])
     return unit
@@ -167,15 +223,18 @@ def _input(payload: ReportIn) -> ReportInput:
     except _Invalid as invalid:
         errors.extend(invalid.errors)
         indicators = []
-    if payload.lost_on and payload.lost_on > timezone.localdate():
-        errors.append(_("Ngày mất tiền không thể ở tương lai."))
+    if error := lost_on_error(payload.lost_on):
+        errors.append(error)
     if not (payload.description.strip() or payload.message_text.strip() or indicators):
         if not errors:
             errors.append(_("Hãy gửi mô tả sự việc, tin nhắn hoặc ít nhất một dấu hiệu."))
-    if payload.consent_to_contact and not (phone or payload.contact_email):
+    try:
+        email = clean_contact_email(payload.contact_email)
+    except ValidationError as error:
+        errors.extend(error.messages)
+        email = ""
+    if payload.consent_to_contact and not (phone or payload.contact_email.strip()):
         errors.append(_("Để được liên hệ, hãy ghi số điện thoại hoặc email."))
-    if payload.contact_email and "@" not in payload.contact_email:
-        errors.append(_("Email liên hệ không hợp lệ."))
     if errors:
         raise _Invalid(errors)
     return ReportInput(
@@ -189,13 +248,14 @@ def _input(payload: ReportIn) -> ReportInput:
         lost_on=payload.lost_on,
         contact_name=payload.contact_name.strip(),
         contact_phone=phone,
-        contact_email=payload.contact_email.strip(),
+        contact_email=email,
         consent_to_contact=payload.consent_to_contact,
     )
 
 
-def _out(report: Report) -> dict:
-    status = public_status(report)
+def _out(report: Report, *, created: bool = False) -> dict:
+    # A report just stored is not filed yet: "received", without asking the database.
+    status = PublicStatus.RECEIVED if created else public_status(report)
     return {
         "tracking_code": report.tracking_code,
         "status": status.value,
@@ -205,7 +265,14 @@ def _out(report: Report) -> dict:
 
 @router.post(
     "/",
-    response={200: ReportOut, 201: ReportOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response={
+        200: ReportOut,
+        201: ReportOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        409: ConflictOut,
+        429: ErrorOut,
+    },
     summary="Gửi tố giác",
 )
 def submit(request: HttpRequest, payload: ReportIn):
@@ -213,10 +280,12 @@ def submit(request: HttpRequest, payload: ReportIn):
     partner = None
     raw_key = request.headers.get("X-Api-Key", "")
     if raw_key:
-        partner = PartnerKey.objects.find_active(raw_key)
+        partner = find_partner(raw_key)
         if partner is None:
             return Status(401, {"detail": _("Khoá API không hợp lệ hoặc đã bị thu hồi.")})
-        allowed = ratelimit.allow("api-key", str(partner.pk), limit=partner.rate_per_minute)
+        allowed = ratelimit.allow_reserved(
+            "api-key", str(partner.pk), limit=partner.rate_per_minute
+        )
     else:
         limit = int(getattr(settings, "REPORTS_API_RATE_PER_IP", 10))
         allowed = ratelimit.allow("api-ip", ip, limit=limit)
@@ -237,16 +306,27 @@ def submit(request: HttpRequest, payload: ReportIn):
         files = _files(payload)
     except _Invalid as invalid:
         return Status(400, {"detail": _("Dữ liệu chưa hợp lệ."), "errors": invalid.errors})
-    scope = f"key:{partner.pk}" if partner else f"ip:{ratelimit.pseudonym(ip)}"
-    report, created = submit_report(
-        data=data,
-        files=files,
-        source=Source.API,
-        partner_key=partner,
-        idempotency_scope=scope,
-        idempotency_key=key,
-    )
-    return Status(201 if created else 200, _out(report))
+    if partner:
+        scope = f"key:{partner.pk}"
+    else:
+        scope = body_scope("anon", data=data, files=files)
+    try:
+        report, created = submit_report(
+            data=data,
+            files=files,
+            source=Source.API,
+            partner_key=partner,
+            idempotency_scope=scope,
+            idempotency_key=key,
+        )
+    except IdempotencyConflict as conflict:
+        code = conflict.report.tracking_code
+        detail = _(
+            "Idempotency-Key này đã dùng cho tố giác %(code)s với nội dung khác. Gửi lại đúng "
+            "nội dung cũ để nhận lại mã, hoặc dùng khoá mới cho tố giác mới."
+        ) % {"code": code}
+        return Status(409, {"detail": detail, "tracking_code": code})
+    return Status(201 if created else 200, _out(report, created=created))
 
 
 @router.get(

@@ -19,6 +19,9 @@ class ReportsConfig(AppConfig):
         register_periodic(
             task_path="reports.tasks.refresh_priorities_task", every=timedelta(hours=1)
         )
+        register_periodic(
+            task_path="reports.tasks.file_unfiled_reports_task", every=timedelta(minutes=10)
+        )
 
         verify = Permission.VERIFY_REPORTS
         register_staff_actions(

@@ -93,6 +93,13 @@ class Report(models.Model):
     # A retried submission (same scope and key) is stored once; see services.submit_report.
     idempotency_scope = models.CharField(max_length=80, blank=True, editable=False)
     idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
+    # SHA-256 of what was submitted: the same key with other content is a conflict, not a retry.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # The (kind, canonical value) pairs the reporter named. The request stores them and the
+    # filing task (services.file_report) records them as indicators and files the report into
+    # cases; filed_at says it did, so that a second run of the task does nothing.
+    indicator_keys = models.JSONField(default=list, blank=True, editable=False)
+    filed_at = models.DateTimeField(_("đã xếp vào hồ sơ lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now, db_index=True)
     purged_at = models.DateTimeField(_("đã xoá dữ liệu cá nhân lúc"), null=True, blank=True)
 

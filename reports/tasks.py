@@ -7,6 +7,26 @@ from . import services
 
 
 @task()
+def file_report_task(report_id: int) -> bool:
+    """File a submitted report into cases, then let the detection app rate those cases. Enqueued
+    in the report's own transaction (services.submit_report). Run twice, the second run does
+    nothing: True only for the run that filed it."""
+    report = services.file_report(report_id=report_id)
+    if report is None:
+        return False
+    if report.message_text:
+        # After the filing has committed: the classifier's CPU time holds no write lock.
+        services.score_cases_of_report(report=report)
+    return True
+
+
+@task()
+def file_unfiled_reports_task() -> int:
+    """The safety net: enqueue the filing again for reports left unfiled (a failed task)."""
+    return services.file_unfiled_reports()
+
+
+@task()
 def purge_personal_data_task() -> dict:
     """Blank personal fields of closed reports and decided appeals past REPORTS_RETENTION_DAYS."""
     result = services.purge_personal_data()
@@ -21,6 +41,7 @@ def refresh_priorities_task() -> int:
 
 @task()
 def score_report_cases_task(report_id: int) -> int:
-    """Rate the cases of a new report with the detection app (orders the verifiers' queue)."""
+    """Rate the cases of a report with the detection app (orders the verifiers' queue). Kept for
+    tasks queued before filing moved to file_report_task, which now scores too."""
     report = services.Report.objects.filter(pk=report_id).first()
     return len(services.score_cases_of_report(report=report)) if report else 0

@@ -14,7 +14,7 @@ from lib import ratelimit
 
 from .forms import AppealForm, ReportForm, TrackForm, indicator_lines
 from .models import Appeal, Report, Source, clean_tracking_code, new_tracking_code, public_status
-from .services import ReportInput, WorkflowError, root_unit, submit_report
+from .services import ReportInput, WorkflowError, body_scope, root_unit, submit_report
 from .workflow import file_appeal
 
 
@@ -66,24 +66,28 @@ def report_form(request: HttpRequest) -> HttpResponse:
 def _submit(form: ReportForm) -> Report:
     data = form.cleaned_data
     unit = data.get("unit") or root_unit()
+    report_input = ReportInput(
+        channel=data["channel"],
+        scam_type=data["scam_type"],
+        unit=unit,
+        description=data.get("description", ""),
+        message_text=data.get("message_text", ""),
+        indicators=data.get("indicators") or [],
+        money_lost=data.get("money_lost"),
+        lost_on=data.get("lost_on"),
+        contact_name=data.get("contact_name", ""),
+        contact_phone=data.get("contact_phone", ""),
+        contact_email=data.get("contact_email", ""),
+        consent_to_contact=bool(data.get("consent_to_contact")),
+    )
+    files = data.get("evidence") or []
+    # A double click sends the same content with the same submission id: one report. Going
+    # back, editing and sending again is another report, not a retry (see body_scope).
     report, _created = submit_report(
-        data=ReportInput(
-            channel=data["channel"],
-            scam_type=data["scam_type"],
-            unit=unit,
-            description=data.get("description", ""),
-            message_text=data.get("message_text", ""),
-            indicators=data.get("indicators") or [],
-            money_lost=data.get("money_lost"),
-            lost_on=data.get("lost_on"),
-            contact_name=data.get("contact_name", ""),
-            contact_phone=data.get("contact_phone", ""),
-            contact_email=data.get("contact_email", ""),
-            consent_to_contact=bool(data.get("consent_to_contact")),
-        ),
-        files=data.get("evidence") or [],
+        data=report_input,
+        files=files,
         source=Source.FORM,
-        idempotency_scope="form",
+        idempotency_scope=body_scope("form", data=report_input, files=files),
         idempotency_key=data.get("submission_id", ""),
     )
     return report

@@ -15,3 +15,17 @@ def media_files(_private_media):
         return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
     return files
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state():
+    """Partner keys and rate-limit tokens are remembered per process (orgs.partners,
+    lib.ratelimit.allow_reserved): a key id of an earlier test may come back in this one."""
+    from lib.ratelimit import forget_reserved
+    from orgs.partners import forget
+
+    forget_reserved()
+    forget()
+    yield
+    forget_reserved()
+    forget()

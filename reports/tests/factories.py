@@ -9,6 +9,7 @@ from PIL import Image
 from indicators.normalise import normalise, normalise_any
 from reports.models import Channel, ScamType, Source
 from reports.services import ReportInput, submit_report
+from reports.tasks import file_report_task
 
 
 def make_report(
@@ -19,7 +20,10 @@ def make_report(
     scam_type: str = ScamType.FAKE_BANK_SMS,
     files=(),
     description: str = "Nhận tin nhắn giả ngân hàng",
+    filed: bool = True,
 ):
+    """A submitted report, filed into cases at once as the worker would (filed=False: left in
+    the queue, as the request leaves it)."""
     indicators = [(k.value, v) for k, v in (normalise_any(raw) for raw in values)]
     report, _created = submit_report(
         data=ReportInput(
@@ -36,6 +40,8 @@ def make_report(
         files=list(files),
         source=Source.FORM,
     )
+    if filed:
+        file_report_task.call(report.pk)  # what the worker runs, here and now
     return report
 
 

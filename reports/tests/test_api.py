@@ -30,7 +30,7 @@ def partner(world):
     return key, raw
 
 
-def test_api_submission_with_a_partner_key(client, world, partner):
+def test_api_submission_with_a_partner_key(client, world, partner, immediate_tasks):
     key, raw = partner
     response = client.post(URL, body(), content_type="application/json", HTTP_X_API_KEY=raw)
     assert response.status_code == 201, response.content

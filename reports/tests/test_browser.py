@@ -13,7 +13,7 @@ from reports.tests.factories import png_bytes
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_citizen_reports_a_scam_from_a_phone(live_server, page, console_errors):
+def test_citizen_reports_a_scam_from_a_phone(live_server, page, console_errors, immediate_tasks):
     build_world()
     page.goto(live_server.url + "/to-giac/")
     assert_fits_phone(page)

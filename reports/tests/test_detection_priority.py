@@ -41,7 +41,7 @@ def test_a_dangerous_message_puts_its_case_first(
     assert list(Case.objects.all()[:2]) == [scam_case, calm_case]  # the queue's order
 
 
-def test_confirmed_scam_messages_become_training_examples(world):
+def test_confirmed_scam_messages_become_training_examples(world, immediate_tasks):
     from detection.models import LabelledMessage
     from reports.workflow import confirm_listing, propose_listing
 

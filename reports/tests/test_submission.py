@@ -47,7 +47,9 @@ def test_public_form_shows_without_an_account(client, world):
     assert "Huyện Một — Xã Một Một" in body
 
 
-def test_submitting_the_form_stores_a_report_and_shows_only_a_tracking_code(client, world):
+def test_submitting_the_form_stores_a_report_and_shows_only_a_tracking_code(
+    client, world, immediate_tasks
+):
     response = client.post(reverse("reports:form"), form_data(world))
     assert response.status_code == 200
     report = Report.objects.get()
@@ -95,7 +97,7 @@ def test_extract_endpoint_for_htmx_returns_the_field_only(client, world):
     assert "0977123456\nhttp://vcb-xacthuc-online.com/login\n+84912345678" in body
 
 
-def test_edited_indicator_list_is_what_gets_stored(client, world):
+def test_edited_indicator_list_is_what_gets_stored(client, world, immediate_tasks):
     client.post(reverse("reports:form"), form_data(world, indicators="0912345678"))
     report = Report.objects.get()
     assert list(report.indicators.values_list("value", flat=True)) == ["+84912345678"]

@@ -1,0 +1,52 @@
+"""Partner keys as the APIs see them: looked up once and remembered for KEY_TTL_S seconds per
+process, so that a partner's many requests do not each cost a query. A revoked key stops
+working within that time. Used by the lookup API and feeds (lookup/limits.py) and the reports
+API."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+
+from .models import PartnerKey
+
+KEY_TTL_S = 10.0
+_MAX_REMEMBERED_KEYS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    pk: int
+    name: str
+    rate_per_minute: int
+
+
+_lock = threading.Lock()
+_keys: dict[str, tuple[float, Partner | None]] = {}
+
+
+def forget() -> None:
+    """Forget the remembered keys (tests)."""
+    with _lock:
+        _keys.clear()
+
+
+def find_partner(raw: str) -> Partner | None:
+    """The active partner key for a raw key, remembered for KEY_TTL_S seconds (unknown keys
+    too, so that a client retrying a wrong key costs no query either)."""
+    if not raw or len(raw) > 128:
+        return None
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    now = time.monotonic()
+    remembered = _keys.get(digest)
+    if remembered is not None and remembered[0] > now:
+        return remembered[1]
+    key = PartnerKey.objects.find_active(raw)
+    partner = Partner(key.pk, key.name, key.rate_per_minute) if key else None
+    with _lock:
+        if len(_keys) >= _MAX_REMEMBERED_KEYS:
+            _keys.clear()  # random keys from a flood must not grow memory
+        _keys[digest] = (now + KEY_TTL_S, partner)
+    return partner
