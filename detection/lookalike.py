@@ -557,11 +557,7 @@ def _brand_findings(h: _Host) -> list[Finding]:
             add("brand_token", 0.8 + 0.05 * min(mods - 1, 2), brand)
     # Typos: the registrable label and its parts, also with digits read as letters.
     if h.labels:
-        label = h.labels[last]
-        candidates = {label.replace("-", "")} | {p for p in label.split("-") if len(p) >= 5}
-        candidates |= {c.translate(LEET) for c in candidates if _DIGIT.search(c)}
-        candidates |= {c.replace("rn", "m").replace("vv", "w") for c in candidates}
-        for candidate in sorted(candidates):
+        for candidate in _typo_candidates(h.labels[last]):
             hit = _typo(candidate)
             if hit is None:
                 continue
@@ -635,9 +631,17 @@ def _combine(result: LookalikeResult) -> LookalikeResult:
     return result
 
 
+@cache
+def _official_labels() -> int:
+    return max(domain.count(".") + 1 for domain in official_domains())
+
+
 def _official(host: str) -> Brand | None:
     domains = official_domains()
     name = host
+    extra = host.count(".") + 1 - _official_labels()
+    if extra > 0:  # parents with more labels than any official domain are none of them
+        name = host.split(".", extra)[extra]
     while True:
         brand = domains.get(name)
         if brand is not None:
@@ -649,12 +653,19 @@ def _official(host: str) -> Brand | None:
 
 @lru_cache(maxsize=16384)
 def _score_host(host: str) -> LookalikeResult:
+    return _score(host, quick=True)
+
+
+def _score(host: str, *, quick: bool) -> LookalikeResult:
+    """The scorer; with `quick`, a host with nothing any finding looks for (nearly every host)
+    skips the full taking apart (the same answer: lookup/tests/test_lookalike_precheck.py)."""
     host = host.strip(".").lower()
     result = LookalikeResult(host=host, registrable=registrable_domain(host))
     if not host:
         return result
-    parts = canonical_parts("http://" + host + "/")
-    if parts.is_ip:
+    # An IP address has digits or colons: a name of letters alone is none (no parsing).
+    maybe_ip = _DIGIT.search(host) or ":" in host or "[" in host
+    if maybe_ip and canonical_parts("http://" + host + "/").is_ip:
         result.findings.append(Finding("ip", 0.55))
         return _combine(result)
     brand = _official(host)
@@ -664,6 +675,11 @@ def _score_host(host: str) -> LookalikeResult:
     if host.endswith(".gov.vn") or shipped_allowlist().covers(host):
         result.official = True
         return result
+    if quick and _nothing_to_find(host, result.registrable):
+        tld = (public_suffix(host) or "").rsplit(".", 1)[-1]
+        if tld in RISKY_TLDS:  # what _other_findings says of such a host: its ending only
+            result.findings.append(Finding("risky_tld", 0.3, {"host": host, "tld": tld}))
+        return _combine(result)
     h = _Host(host, result.registrable)
     result.findings = _gov_findings(h) + _brand_findings(h)
     if h.homoglyph:
@@ -679,6 +695,68 @@ def _score_host(host: str) -> LookalikeResult:
     if host.endswith(SCHOOL_SUFFIX) and not result.findings:
         result.official = True
     return _combine(result)
+
+
+# --- the pre-check: what could make any finding fire --------------------------------------
+
+
+@cache
+def _signal_words() -> re.Pattern[str]:
+    """Every word a finding of _brand_findings or _other_findings starts from: brand words and
+    tokens (matched in the name, its parts or with digits read as letters), account and scam
+    words. Each is a run of letters or digits inside one label, so it is also a substring of
+    the name with dots and hyphens taken out: one search there rules them all out."""
+    words = set(word_index()) | set(token_index()) | THEME_WORDS | SCAM_WORDS
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    # As a trie ("vietcombank|vietinbank" as "viet(?:combank|inbank)"): the regex engine tries
+    # one branch per letter instead of every word at every position, 7 times faster.
+    return re.compile(_trie_pattern(trie))
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _trie_pattern(node[char]) for char in sorted(node) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _nothing_to_find(host: str, registrable: str | None) -> bool:
+    """True when no finding but a risky ending can fire for this host (not an IP, official or
+    allowlisted: _score rules those out first). False means "maybe": run the full scorer."""
+    if not host.isascii() or "xn--" in host or "gov" in host:
+        return False  # IDN (homoglyphs, mixed scripts); gov.vn imitated
+    if registrable in DEEP_LINK_PLATFORMS or host.endswith(SCHOOL_SUFFIX):
+        return False  # findings rewritten, or "official" when there are none
+    labels = host.split(".")
+    for i in range(max(0, len(labels) - _FREE_HOSTING_LABELS), len(labels)):
+        if ".".join(labels[i:]) in FREE_HOSTING:
+            return False
+    suffix = public_suffix(host) or ""
+    count = suffix.count(".") + 1 if suffix else 0
+    names = labels[: len(labels) - count] if count else labels
+    if not names:
+        return True
+    joined = "".join(names).replace("-", "")
+    words = _signal_words()
+    if words.search(joined):
+        return False
+    if _DIGIT.search(joined) and words.search(joined.translate(LEET)):
+        return False
+    return not any(_typo(c) for c in _typo_candidates(names[-1]))
+
+
+def _typo_candidates(label: str) -> list[str]:
+    """The spellings of the registrable label that _brand_findings compares with brand words."""
+    candidates = {label.replace("-", "")} | {p for p in label.split("-") if len(p) >= 5}
+    candidates |= {c.translate(LEET) for c in candidates if _DIGIT.search(c)}
+    candidates |= {c.replace("rn", "m").replace("vv", "w") for c in candidates}
+    return sorted(candidates)
 
 
 def _deep_link(h: _Host, findings: list[Finding]) -> list[Finding]:

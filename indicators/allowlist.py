@@ -7,7 +7,7 @@ AllowedName model. A name "covering" its subdomains protects every host under it
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "allowlist.txt"
@@ -23,6 +23,9 @@ class Allowlist:
         if host in self.exact:
             return True
         covering = self.covering
+        extra = host.count(".") + 1 - self._deepest
+        if extra > 0:  # a parent with more labels than every covering name is none of them
+            host = host.split(".", extra)[extra]
         while True:
             if host in covering:
                 return True
@@ -30,6 +33,10 @@ class Allowlist:
             if dot < 0:
                 return False
             host = host[dot + 1 :]
+
+    @cached_property
+    def _deepest(self) -> int:
+        return max((name.count(".") + 1 for name in self.covering), default=1)
 
     def with_names(self, names: Iterable[tuple[str, bool]]) -> "Allowlist":
         """This list plus (name, include_subdomains) pairs."""

@@ -45,9 +45,8 @@ from .forms import (
     MAX_INDICATORS,
     MAX_MONEY,
     clean_contact_email,
-    indicator_lines,
+    found_indicators,
     lost_on_error,
-    parse_indicator_lines,
 )
 from .models import (
     Appeal,
@@ -132,7 +131,7 @@ class _Invalid(Exception):
 
 def _indicators(payload: ReportIn) -> list[tuple[str, str]]:
     if payload.indicators is None:
-        return parse_indicator_lines(indicator_lines(payload.message_text))
+        return found_indicators(payload.message_text)
     result, errors = [], []
     for item in payload.indicators:
         raw = item if isinstance(item, str) else item.value

@@ -102,13 +102,23 @@ def clean_contact_email(raw: str) -> str:
     return value
 
 
-def indicator_lines(text: str) -> str:
-    """The indicators found in a message, one per line, for the editable list."""
+def found_indicators(text: str) -> list[tuple[str, str]]:
+    """(kind, canonical value) of the indicators found in a message, each once, at most
+    MAX_INDICATORS: the extractor's values are canonical already."""
     found = extract(text or "")
     # A social profile and the link it came from stand at the same place: keep the profile.
     profiles = {(f.start, f.end) for f in found if f.kind == Kind.SOCIAL_PROFILE}
-    values = [f.value for f in found if not (f.kind == Kind.URL and (f.start, f.end) in profiles)]
-    return "\n".join(dict.fromkeys(values[:MAX_INDICATORS]))
+    pairs = [
+        (f.kind.value, f.value)
+        for f in found
+        if not (f.kind == Kind.URL and (f.start, f.end) in profiles)
+    ]
+    return list(dict.fromkeys(pairs[:MAX_INDICATORS]))
+
+
+def indicator_lines(text: str) -> str:
+    """The indicators found in a message, one per line, for the editable list."""
+    return "\n".join(dict.fromkeys(value for _kind, value in found_indicators(text)))
 
 
 def parse_indicator_lines(text: str) -> list[tuple[str, str]]:
