@@ -3,6 +3,7 @@
 Threaded workers keep HTTP connections alive, so a partner's resolver, an app or a proxy in
 front sends many requests over one connection instead of paying a new one for each."""
 
+import gc
 import os
 import threading
 
@@ -40,6 +41,13 @@ def post_worker_init(worker) -> None:
     heart.start()
     try:
         get_matcher()
+        # The look-alike scorer builds its tables on first use (about 0.4 s): not in a visit.
+        from detection.lookalike import score_host
+
+        score_host("vietcombank-xacthuc.com")
     finally:
         built.set()
         heart.join()
+    # The index and the tables live as long as the worker: the garbage collector need not walk
+    # them again on every full collection (it did, often, as the per-host caches grow).
+    gc.freeze()
