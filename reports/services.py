@@ -191,13 +191,23 @@ def _writer_lock_file() -> int | None:
     return _lock_files[path]
 
 
-def idempotent_match(*, scope: str, key: str):
-    """The report stored with this idempotency scope and key (a queryset of one at most). The
-    exclude repeats the unique index's condition: SQLite uses a partial index only when the
-    query names its WHERE term; without it every keyed submission scanned the whole table."""
-    return Report.objects.filter(idempotency_scope=scope, idempotency_key=key).exclude(
-        idempotency_key=""
-    )
+# The idempotency look-up runs on every keyed submission, most of which find nothing: written
+# once as SQL, because building the same query through the ORM cost a tenth of a submission.
+# "NOT (idempotency_key = '')" repeats the unique index's condition as Django writes it: SQLite uses a partial index
+# only when the query names its WHERE term; without it every keyed submission scanned the table.
+IDEMPOTENT_MATCH_SQL = (
+    "SELECT id, idempotency_fingerprint FROM {table} "
+    "WHERE idempotency_scope = %s AND idempotency_key = %s AND NOT (idempotency_key = '') LIMIT 1"
+)
+
+
+def idempotent_match(*, scope: str, key: str) -> tuple[int, str] | None:
+    """(pk, fingerprint) of the report stored with this idempotency scope and key, or None."""
+    sql = IDEMPOTENT_MATCH_SQL.format(table=connection.ops.quote_name(Report._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [scope, key])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def submit_report(
@@ -220,10 +230,7 @@ def submit_report(
     def earlier() -> Report | None:
         if not idempotency_key:
             return None
-        # Two columns, no ORDER BY: most keys are new and find nothing, and a narrow SELECT
-        # costs less to build than the whole row.
-        match = idempotent_match(scope=idempotency_scope, key=idempotency_key).order_by()
-        row = next(iter(match.values_list("pk", "idempotency_fingerprint")[:1]), None)
+        row = idempotent_match(scope=idempotency_scope, key=idempotency_key)
         if row is None:
             return None
         found = Report.objects.get(pk=row[0])
