@@ -8,9 +8,6 @@ the 19300-19399 range.
 """
 
 import re
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,16 @@ from indicators.models import Indicator
 from orgs.testing import sign_in_verified
 from reports.models import Report
 
-from .test_unbound import NOERROR, NXDOMAIN, UNBOUND, query, write_upstream
+from .test_unbound import (
+    NOERROR,
+    NXDOMAIN,
+    UNBOUND,
+    free_udp_port,
+    query,
+    running_unbound,
+    wait_for,
+    write_upstream,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.real_service]
 
@@ -31,17 +37,6 @@ SMS = (
     "Vietcombank: Tai khoan cua quy khach se bi khoa trong 24h. Xac thuc ngay tai "
     f"{BARE_HOST} hoac https://{HOME_LINK} de tiep tuc su dung."
 )
-
-
-def free_udp_port() -> int:
-    for port in PORTS:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip(f"no free UDP port in {PORTS.start}-{PORTS.stop - 1} for Unbound")
 
 
 def citizen_reports(client, world) -> Report:
@@ -79,60 +74,13 @@ def propose_at_the_default_level(client, case) -> None:
     assert response.status_code == 302
 
 
-def unbound_with(zone: Path, folder: Path, port: int) -> subprocess.Popen:
+def upstreams(folder: Path) -> dict[str, Path]:
+    """What the resolver would find on the Internet for every name the test asks about."""
     com = write_upstream(folder, "com", [BARE_HOST, f"www.{BARE_HOST}", "binh-thuong.com"])
     xyz = write_upstream(
         folder, "xyz", [HOME_LINK, f"a.{HOME_LINK}", "secure-login.xyz", "cua-hang.xyz"]
     )
-    auth_zones = "".join(
-        f'auth-zone:\n  name: "{name}."\n  zonefile: "{path}"\n  for-downstream: no\n'
-        "  for-upstream: yes\n  fallback-enabled: no\n"
-        for name, path in (("com", com), ("xyz", xyz))
-    )
-    config = folder / "unbound.conf"
-    config.write_text(
-        f"""server:
-  interface: 127.0.0.1
-  port: {port}
-  do-ip6: no
-  do-tcp: no
-  so-reuseport: no
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "{folder}"
-  pidfile: "{folder}/unbound.pid"
-  use-syslog: no
-  logfile: ""
-  verbosity: 1
-  module-config: "respip validator iterator"
-remote-control:
-  control-enable: no
-{auth_zones}rpz:
-  name: "rpz.canhgiac."
-  zonefile: "{zone}"
-"""
-    )
-    checked = subprocess.run(
-        [str(UNBOUND) + "-checkconf", str(config)], capture_output=True, text=True, timeout=30
-    )
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    return subprocess.Popen(
-        [str(UNBOUND), "-d", "-c", str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def wait_for(server: subprocess.Popen, port: int) -> tuple[int, int]:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            return query(port, "binh-thuong.com", timeout=0.5)
-        except (TimeoutError, ConnectionRefusedError):
-            assert server.poll() is None, server.stdout.read()
-            assert time.monotonic() < deadline, "Unbound did not answer in 20 s"
+    return {"com": com, "xyz": xyz}
 
 
 def test_a_reported_sms_listed_under_four_eyes_reaches_unbound(
@@ -172,9 +120,9 @@ def test_a_reported_sms_listed_under_four_eyes_reaches_unbound(
     zone.write_text(text)
 
     port = free_udp_port()
-    server = unbound_with(zone, tmp_path, port)
-    try:
-        assert wait_for(server, port) == (NOERROR, 1)  # an unlisted name resolves
+    with running_unbound(tmp_path, port, zone, upstreams(tmp_path)) as server:
+        unlisted = wait_for(server, port, "binh-thuong.com")
+        assert unlisted == (NOERROR, 1)  # an unlisted name resolves
         assert query(port, BARE_HOST)[0] == NXDOMAIN
         assert query(port, f"www.{BARE_HOST}")[0] == NXDOMAIN
         assert query(port, HOME_LINK)[0] == NXDOMAIN
@@ -182,10 +130,3 @@ def test_a_reported_sms_listed_under_four_eyes_reaches_unbound(
         # The exact host was listed, not the registrable domain: its parent still resolves.
         assert query(port, "secure-login.xyz") == (NOERROR, 1)
         assert query(port, "cua-hang.xyz") == (NOERROR, 1)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()

@@ -11,6 +11,8 @@ import socket
 import struct
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,79 @@ def write_upstream(folder: Path, zone: str, names: list[str]) -> Path:
     return path
 
 
+def unbound_config(folder: Path, port: int, rpz: Path, upstreams: dict[str, Path]) -> Path:
+    """An Unbound configuration on a loopback port: the upstream zones served locally (auth
+    zones: no network) and the RPZ feed applied in front of them."""
+    auth_zones = "".join(
+        f'auth-zone:\n  name: "{name}."\n  zonefile: "{path}"\n  for-downstream: no\n'
+        "  for-upstream: yes\n  fallback-enabled: no\n"
+        for name, path in upstreams.items()
+    )
+    config = folder / "unbound.conf"
+    config.write_text(
+        f"""server:
+  interface: 127.0.0.1
+  port: {port}
+  do-ip6: no
+  do-tcp: no
+  so-reuseport: no
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "{folder}"
+  pidfile: "{folder}/unbound.pid"
+  use-syslog: no
+  logfile: ""
+  verbosity: 1
+  module-config: "respip validator iterator"
+remote-control:
+  control-enable: no
+{auth_zones}rpz:
+  name: "rpz.canhgiac."
+  zonefile: "{rpz}"
+"""
+    )
+    checked = subprocess.run(
+        [str(UNBOUND) + "-checkconf", str(config)], capture_output=True, text=True, timeout=30
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    return config
+
+
+@contextmanager
+def running_unbound(
+    folder: Path, port: int, rpz: Path, upstreams: dict[str, Path]
+) -> Iterator[subprocess.Popen]:
+    """The real Unbound in the foreground for the block, stopped after it."""
+    config = unbound_config(folder, port, rpz, upstreams)
+    server = subprocess.Popen(
+        [str(UNBOUND), "-d", "-c", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def wait_for(server: subprocess.Popen, port: int, name: str) -> tuple[int, int]:
+    """The first answer for `name`, once Unbound has started (at most 20 s)."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return query(port, name, timeout=0.5)
+        except (TimeoutError, ConnectionRefusedError):
+            assert server.poll() is None, server.stdout.read()
+            assert time.monotonic() < deadline, "Unbound did not answer in 20 s"
+
+
 def test_unbound_loads_the_rpz_feed_and_answers_nxdomain_for_listed_names(
     client, partner, tmp_path
 ):
@@ -76,71 +151,11 @@ def test_unbound_loads_the_rpz_feed_and_answers_nxdomain_for_listed_names(
     )
     vn = write_upstream(tmp_path, "vn", [ALLOWLISTED_LISTED, "binh-thuong.vn"])
     port = free_udp_port()
-    config = tmp_path / "unbound.conf"
-    config.write_text(
-        f"""server:
-  interface: 127.0.0.1
-  port: {port}
-  do-ip6: no
-  do-tcp: no
-  so-reuseport: no
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "{tmp_path}"
-  pidfile: "{tmp_path}/unbound.pid"
-  use-syslog: no
-  logfile: ""
-  verbosity: 1
-  module-config: "respip validator iterator"
-remote-control:
-  control-enable: no
-auth-zone:
-  name: "com."
-  zonefile: "{com}"
-  for-downstream: no
-  for-upstream: yes
-  fallback-enabled: no
-auth-zone:
-  name: "vn."
-  zonefile: "{vn}"
-  for-downstream: no
-  for-upstream: yes
-  fallback-enabled: no
-rpz:
-  name: "rpz.canhgiac."
-  zonefile: "{zone}"
-"""
-    )
-    checked = subprocess.run(
-        [str(UNBOUND) + "-checkconf", str(config)], capture_output=True, text=True, timeout=30
-    )
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    server = subprocess.Popen(
-        [str(UNBOUND), "-d", "-c", str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                first = query(port, "binh-thuong.vn", timeout=0.5)
-                break
-            except (TimeoutError, ConnectionRefusedError):
-                assert server.poll() is None, server.stdout.read()
-                assert time.monotonic() < deadline, "Unbound did not answer in 20 s"
+    with running_unbound(tmp_path, port, zone, {"com": com, "vn": vn}) as server:
+        first = wait_for(server, port, "binh-thuong.vn")
         assert first[0] == NOERROR and first[1] == 1  # the upstream data resolves
         assert query(port, LISTED_DOMAIN)[0] == NXDOMAIN
         assert query(port, f"www.{LISTED_DOMAIN}")[0] == NXDOMAIN
         assert query(port, f"a.b.{LISTED_DOMAIN}")[0] == NXDOMAIN
         assert query(port, ALLOWED_UNDER_LISTED) == (NOERROR, 1)  # passthru
         assert query(port, ALLOWLISTED_LISTED) == (NOERROR, 1)  # listed, but allowlisted
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
