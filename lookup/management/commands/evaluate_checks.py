@@ -24,7 +24,6 @@ from detection.evaluation import is_bank_or_agency, read_entries
 from detection.lookalike import score_domain
 from indicators.matcher import get_matcher
 from indicators.urlcanon import canonical_parts
-from lookup.lookalikes import lookalike_for
 from lookup.verdicts import INVALID, Check, check_value
 
 TYPES = "phishing,impersonate_fake"
@@ -43,30 +42,15 @@ class Tally:
         return 100 * count / self.total if self.total else 0.0
 
 
-def verdict_of(check: Check) -> str:
-    """The check's four-way verdict; where lookup.verdicts has none yet, the scorer's flag."""
-    verdict = getattr(check, "verdict", None)
-    if verdict is not None:
-        return verdict
-    if check.listed:
-        return "listed"
-    if check.status == "allowlisted":
-        return "official"
-    found = lookalike_for(check.kind, check.value) if check.kind and check.value else None
-    if found is not None and found.flagged and not check.allowlisted:
-        return "suspicious"
-    return "official" if found is not None and found.official else "unknown"
-
-
 def _count(check: Check, tally: Tally) -> str:
     tally.total += 1
     if check.status == INVALID:
         tally.invalid += 1
         return INVALID
-    verdict = verdict_of(check)
+    verdict = check.verdict
     if verdict == "suspicious":
         tally.suspicious += 1
-        found = getattr(check, "lookalike", None) or lookalike_for(check.kind, check.value)
+        found = check.lookalike
         score = found.score if found else 0.0
         reasons = " | ".join(found.reasons) if found else ""
         tally.flagged.append((score, check.value or check.raw, reasons))
