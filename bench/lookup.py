@@ -43,7 +43,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -54,6 +53,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+from processes import cpu_seconds, free_port, percentile, worker_pids  # bench/
 from synthetic import WORDS, Synthetic  # bench/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,13 +131,6 @@ def single_values(rows, count: int, seed: int) -> list[str]:
 # --- the server ---------------------------------------------------------------------------------
 
 
-def free_port(wanted: int = 0) -> int:
-    """`wanted` when free (0: any free port)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", wanted))
-        return probe.getsockname()[1]
-
-
 def prepare(var_dir: Path, count: int) -> tuple[str, list]:
     """Migrate, insert the listings, issue a partner key. Returns (raw key, rows)."""
     os.environ["CANHGIAC_VAR_DIR"] = str(var_dir)
@@ -202,28 +195,6 @@ def start_gunicorn(var_dir: Path, port: int, *, lookalikes: bool = True) -> subp
         "--log-level", "warning",
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-
-
-def worker_pids(master: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                pids.append(int(entry.name))
-    return sorted(pids)
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes (clock ticks from /proc/<pid>/stat)."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -361,10 +332,6 @@ def run_load(threads: int, seconds: float, make_request) -> tuple[int, list[floa
         flush=True,
     )
     return len(flat), flat, elapsed
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p))]
 
 
 def bench_single(port: int, key: str, values: list[str], threads: int, seconds: float) -> dict:

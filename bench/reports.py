@@ -55,7 +55,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -65,6 +64,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from processes import cpu_seconds, free_port, percentile, worker_pids  # bench/
 from synthetic import Synthetic  # bench/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,44 +147,6 @@ class Reports:
 
 
 # --- database and server ------------------------------------------------------------------------
-# (bench/lookup.py has the same small helpers, but "lookup" is also the Django app's name: this
-# script cannot import bench/lookup.py without hiding the app.)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def worker_pids(master: int) -> list[int]:
-    """The processes whose parent is `master` (from /proc/<pid>/stat)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                pids.append(int(entry.name))
-    return sorted(pids)
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p))]
 
 
 def ensure_postgres_database(url: str) -> None:

@@ -1,0 +1,48 @@
+"""Small helpers the benchmarks share to run a server on loopback and measure its processes
+(imported as `processes` from bench/, the scripts' folder, like `synthetic`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+
+def free_port(wanted: int = 0) -> int:
+    """`wanted` when free (0: any free loopback port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", wanted))
+        return probe.getsockname()[1]
+
+
+def _stat_fields(pid: int | str) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the process ended
+        return None
+
+
+def worker_pids(master: int) -> list[int]:
+    """The processes whose parent is `master` (gunicorn's workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if (
+            entry.name.isdigit()
+            and (fields := _stat_fields(entry.name))
+            and int(fields[1]) == master
+        ):
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (clock ticks from /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        if fields := _stat_fields(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p))]
