@@ -12,15 +12,12 @@ Partner keys are looked up once and remembered for KEY_TTL_S seconds per process
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.http import HttpRequest
 
 from lib import ratelimit
-from lib.ratelimit import client_ip
 from orgs import partners
-from orgs.partners import KEY_TTL_S, Partner, find_partner
+from orgs.partners import KEY_TTL_S, Gate, Partner, find_partner
 
 __all__ = ["KEY_TTL_S", "Gate", "Partner", "allow", "find_partner", "gate", "reset", "setting"]
 
@@ -41,23 +38,7 @@ def allow(scope: str, ident: str, *, limit: int, window: int = 60) -> bool:
     return ratelimit.allow_reserved(f"lookup-{scope}", ident, limit=limit, window=window)
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
-    """Who is asking: a partner (by key) or an address; and whether the request may go on."""
-
-    partner: Partner | None
-    status: int = 200  # 200: go on; 401: bad key; 429: over the limit
-
-
 def gate(request: HttpRequest, scope: str, *, ip_limit: int, key: str | None = None) -> Gate:
-    """Check the partner key (X-Api-Key header, or `key` when given) and count the request
-    against the partner's limit, or against the per-address limit when there is no key."""
-    raw = key if key is not None else request.headers.get("X-Api-Key", "")
-    if raw:
-        partner = find_partner(raw)
-        if partner is None:
-            return Gate(None, 401)
-        ok = allow("key", str(partner.pk), limit=partner.rate_per_minute)
-        return Gate(partner, 200 if ok else 429)
-    ok = allow(scope, client_ip(request), limit=ip_limit)
-    return Gate(None, 200 if ok else 429)
+    """orgs.partners.gate for the lookup API and the feeds: a partner's requests count together
+    over all of them."""
+    return partners.gate(request, app="lookup", scope=scope, ip_limit=ip_limit, key=key)

@@ -1,7 +1,7 @@
 """Partner keys as the APIs see them: looked up once and remembered for KEY_TTL_S seconds per
 process, so that a partner's many requests do not each cost a query. A revoked key stops
-working within that time. Used by the lookup API and feeds (lookup/limits.py) and the reports
-API."""
+working within that time. `gate` is how every API that takes a partner key checks it and counts
+the request: the lookup API and feeds (lookup/limits.py) and the reports API."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from lib.ratelimit import allow_reserved, client_ip
 
 from .models import PartnerKey
 
@@ -50,3 +54,28 @@ def find_partner(raw: str) -> Partner | None:
             _keys.clear()  # random keys from a flood must not grow memory
         _keys[digest] = (now + KEY_TTL_S, partner)
     return partner
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """Who is asking: a partner (by key) or an address; and whether the request may go on."""
+
+    partner: Partner | None
+    status: int = 200  # 200: go on; 401: bad key; 429: over the limit
+
+
+def gate(
+    request: HttpRequest, *, app: str, scope: str, ip_limit: int, key: str | None = None
+) -> Gate:
+    """Check the partner key (X-Api-Key header, or `key` when given) and count the request
+    against the partner's rate_per_minute (one counter per app, over all its scopes), or against
+    `ip_limit` a minute per address in `scope` when there is no key (0: no limit)."""
+    raw = key if key is not None else request.headers.get("X-Api-Key", "")
+    if raw:
+        partner = find_partner(raw)
+        if partner is None:
+            return Gate(None, 401)
+        ok = allow_reserved(f"{app}-key", str(partner.pk), limit=partner.rate_per_minute)
+        return Gate(partner, 200 if ok else 429)
+    ok = allow_reserved(f"{app}-{scope}", client_ip(request), limit=ip_limit)
+    return Gate(None, 200 if ok else 429)

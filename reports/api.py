@@ -1,9 +1,9 @@
 """The reports API, for a Zalo bot or a partner's app: submit a report, follow its status.
 
-A partner sends its key in the X-Api-Key header (orgs.PartnerKey; its rate_per_minute applies,
-counted in chunks per process: lib.ratelimit.allow_reserved); without a key the per-address
-limit applies (counted exactly). A submission is answered 201 "received" as soon as it is
-stored; a background task files it into cases (services.submit_report). A retried submission with the same Idempotency-Key
+A partner sends its key in the X-Api-Key header (orgs.PartnerKey; its rate_per_minute applies);
+without a key the per-address limit applies: both through orgs.partners.gate, as for lookups.
+A submission is answered 201 "received" as soon as it is stored; a background task files it
+into cases (services.submit_report). A retried submission with the same Idempotency-Key
 (header, or the idempotency_key field) and the same content is stored once and answers the same
 tracking code (200). With a partner key, the same Idempotency-Key with other content answers 409
 and the first tracking code. Without a key nobody can tell two clients apart (phones behind one
@@ -37,8 +37,8 @@ from indicators.kinds import Kind
 from indicators.normalise import normalise, normalise_any
 from lib import ratelimit
 from lib.text import CleanLine, CleanText
+from orgs import partners
 from orgs.models import Unit, UnitKind
-from orgs.partners import find_partner
 
 from .evidence import MAX_FILES, clean_file
 from .forms import (
@@ -275,21 +275,13 @@ def _out(report: Report, *, created: bool = False) -> dict:
     summary="Gửi tố giác",
 )
 def submit(request: HttpRequest, payload: ReportIn):
-    ip = ratelimit.client_ip(request)
-    partner = None
-    raw_key = request.headers.get("X-Api-Key", "")
-    if raw_key:
-        partner = find_partner(raw_key)
-        if partner is None:
-            return Status(401, {"detail": _("Khoá API không hợp lệ hoặc đã bị thu hồi.")})
-        allowed = ratelimit.allow_reserved(
-            "api-key", str(partner.pk), limit=partner.rate_per_minute
-        )
-    else:
-        limit = int(getattr(settings, "REPORTS_API_RATE_PER_IP", 10))
-        allowed = ratelimit.allow("api-ip", ip, limit=limit)
-    if not allowed:
+    limit = int(getattr(settings, "REPORTS_API_RATE_PER_IP", 10))
+    access = partners.gate(request, app="reports", scope="api", ip_limit=limit)
+    if access.status == 401:
+        return Status(401, {"detail": _("Khoá API không hợp lệ hoặc đã bị thu hồi.")})
+    if access.status == 429:
         return Status(429, {"detail": _("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút.")})
+    partner = access.partner
     if payload.website:
         # The same answer as a real submission, so that the bot learns nothing.
         fake = {"tracking_code": new_tracking_code(), "status": PublicStatus.RECEIVED.value}
