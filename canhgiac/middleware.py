@@ -5,11 +5,14 @@ from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -46,6 +49,22 @@ _PER_RESPONSE = (
     "_csp_replace_ro",
     "_csp_exempt_ro",
 )
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's messages, with the storage made when a view or template first uses it.
+
+    Django builds the cookie and session storages (and a cookie signer) for every request; the
+    lookup API, most of the traffic, never shows a message, and building them took a few per cent of each of its requests."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        stored = getattr(request, "_messages", None)
+        if isinstance(stored, SimpleLazyObject) and stored._wrapped is empty:
+            return response  # no message was added or read: nothing to store or clear
+        return super().process_response(request, response)
 
 
 class CachedCSPMiddleware(CSPMiddleware):

@@ -376,10 +376,28 @@ def _typo_targets_near(length: int) -> tuple[list[str], list[Brand]]:
     return [targets[i] for i in near], [owners[i] for i in near]
 
 
+@lru_cache(maxsize=8192)
+def _typo_targets_for(length: int, first: str, second: str) -> tuple[list[str], list[Brand]]:
+    """The targets a candidate of this length, starting with these two letters, may be a typo
+    of: the length differs by no more than the edits allowed (1 below 10 letters, else 2), and
+    the start fits: two edits keep the first letter, one edit (a letter changed, added, dropped
+    or two swapped) keeps the first or the second letter in one of the first two places. Nearly
+    every name is then compared with a handful of brand words instead of fifty."""
+    kept_targets, kept_owners = [], []
+    for target, owner in zip(*_typo_targets_near(length), strict=True):
+        allowed = 1 if len(target) < 10 else 2
+        if abs(len(target) - length) > allowed:
+            continue
+        if target[0] == first or target[0] == second or target[1] in (first, second):
+            kept_targets.append(target)
+            kept_owners.append(owner)
+    return kept_targets, kept_owners
+
+
 def _typo(candidate: str) -> tuple[str, Brand, int] | None:
     if len(candidate) < 5:
         return None
-    targets, owners = _typo_targets_near(len(candidate))
+    targets, owners = _typo_targets_for(len(candidate), candidate[0], candidate[1])
     if not targets:
         return None
     hit = extractOne(candidate, targets, scorer=OSA.distance, score_cutoff=2)
@@ -748,7 +766,15 @@ def _nothing_to_find(host: str, registrable: str | None) -> bool:
         return False
     if _DIGIT.search(joined) and words.search(joined.translate(LEET)):
         return False
-    return not any(_typo(c) for c in _typo_candidates(names[-1]))
+    return not _label_may_be_a_typo(names[-1])
+
+
+@lru_cache(maxsize=65536)
+def _label_may_be_a_typo(label: str) -> bool:
+    """Whether the registrable label is a brand word misspelt. Cached per label: traffic names
+    many hosts under one registrable domain (a CDN's, a tracker's), and this is the costly part
+    of the pre-check; the rest of it is one regex search."""
+    return any(_typo(c) for c in _typo_candidates(label))
 
 
 def _typo_candidates(label: str) -> list[str]:

@@ -26,7 +26,15 @@ from .banks import bank_mentions, fold, parse_account
 from .crypto import normalise_wallet
 from .kinds import Kind
 from .social import PLATFORM_HOSTS, normalise_social
-from .urlcanon import canonical_parts, parse_ipv4, public_suffix, refang, refang_url
+from .urlcanon import (
+    CanonicalUrl,
+    canonical_parts,
+    clean_url_parts,
+    parse_ipv4,
+    public_suffix,
+    refang,
+    refang_url,
+)
 
 MAX_LENGTH = 2048
 
@@ -66,7 +74,10 @@ def normalise_url(text: str) -> str:
     scheme = _HAS_SCHEME.match(text)
     if scheme and scheme[0].lower() not in ("http://", "https://"):
         raise ValueError("Chỉ kiểm tra được đường dẫn web bắt đầu bằng http:// hoặc https://.")
-    parts = canonical_parts(text)
+    return _url_of(canonical_parts(text))
+
+
+def _url_of(parts: CanonicalUrl) -> str:
     if not parts.host:
         raise ValueError("Đường dẫn thiếu tên miền.")
     if not parts.is_ip:
@@ -181,7 +192,14 @@ def to_kind(kind: object) -> Kind:
 
 def normalise(kind: Kind | str, raw: str) -> str:
     """The canonical value of raw as an indicator of this kind; ValueError when it is not one."""
-    return _NORMALISERS[to_kind(kind)](_clean(raw))
+    kind = to_kind(kind)
+    if kind is Kind.URL and isinstance(raw, str) and len(raw) <= MAX_LENGTH:
+        # Most URLs machines send are clean already: cleaning and refanging would leave them as
+        # they are (test_normalise_fast_path.py checks it), so only the host is checked.
+        parts = clean_url_parts(raw)
+        if parts is not None:
+            return _url_of(parts)
+    return _NORMALISERS[kind](_clean(raw))
 
 
 # --- guessing the kind of one pasted value ---------------------------------------------------

@@ -243,14 +243,37 @@ _FAST = re.compile(
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|$)")
 
 
+# One check asks for the parts of the same URL several times (its kind, the list, the look-alike
+# scorer, the answer): the last answer is kept. The pair is replaced whole, so a thread reads
+# either the old pair or the new one.
+_last: tuple[str, CanonicalUrl] = ("", CanonicalUrl("", "", "/", None, False))
+
+
+def clean_url_parts(url: str) -> CanonicalUrl | None:
+    """The canonical parts of an already clean http(s) URL (letters, digits and the characters
+    the canonical form keeps; no dot segments, no empty path segment, no fragment, no IP), or
+    None when it needs the full work. Such a URL is also one that refanging leaves as it is: it
+    has no space, bracket, brace or invisible character in its host."""
+    global _last
+    last = _last
+    if last[0] == url:
+        return last[1]
+    match = _FAST.fullmatch(url)
+    if match:
+        path = match[3] or "/"
+        if "//" not in path and not ("/." in path and _DOT_SEGMENT.search(path)):
+            parts = CanonicalUrl(match[1], match[2].lower(), path, match[4], False)
+            _last = (url, parts)
+            return parts
+    return None
+
+
 def canonical_parts(url: str | bytes) -> CanonicalUrl:
     """The Safe Browsing canonical form of a URL, in parts. Never raises for str or bytes."""
     if isinstance(url, str):
-        match = _FAST.fullmatch(url)
-        if match:
-            path = match[3] or "/"
-            if "//" not in path and not ("/." in path and _DOT_SEGMENT.search(path)):
-                return CanonicalUrl(match[1], match[2].lower(), path, match[4], False)
+        parts = clean_url_parts(url)
+        if parts is not None:
+            return parts
     return _canonical_slow(url)
 
 

@@ -41,12 +41,13 @@ def clear_cache() -> None:
 
 
 def lookalike_for(
-    kind: str, value: str, *, allowlist: Allowlist | None = None
+    kind: str, value: str, *, allowlist: Allowlist | None = None, covered: bool | None = None
 ) -> LookalikeResult | None:
     """The scorer's answer for a canonical url ("http://host/path"), domain ("host") or email
     ("name@host"); None for other kinds or when LOOKUP_LOOKALIKES is off.
 
-    With an allowlist (the matcher's), a host it covers is official, as in score_host.
+    With an allowlist (the matcher's), a host it covers is official, as in score_host;
+    `covered` is whether it covers the host, when the caller knows already.
     """
     if kind not in SCORED_KINDS or not value or not settings.LOOKUP_LOOKALIKES:
         return None
@@ -58,6 +59,8 @@ def lookalike_for(
         host = value.rpartition("@")[2]
     else:
         host = value
-    if allowlist is not None and allowlist.covers(host):
+    if covered is None:
+        covered = allowlist is not None and allowlist.covers(host)
+    if covered:
         return score_host(host, allowlist=allowlist)
     return copy_result(_host_answer(host))

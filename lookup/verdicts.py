@@ -245,24 +245,44 @@ class Check:
         found, idn = self.lookalike, self.value is not None and "xn--" in self.value
         plain = self.phone is None and not idn and (found is None or not found.brand)
         if plain and (found is None or not found.flagged):
-            extra = {"verdict": self.verdict, "reasons": [], "brand": None, "brand_official": None}
-            extra |= {"display_value": self.value, "mixed_scripts": [], "phone": None}
-        else:
-            brand = self.brand
-            extra = {
-                "verdict": self.verdict,
-                "reasons": self.reasons,
-                "brand": self.brand_name,
-                "brand_official": brand.official if brand is not None else None,
-                "display_value": self.display_value,
-                "mixed_scripts": self.mixed_scripts,
-                "phone": self.phone_json(),
-            }
+            return self._plain_json()
+        brand = self.brand
+        extra = {
+            "verdict": self.verdict,
+            "reasons": self.reasons,
+            "brand": self.brand_name,
+            "brand_official": brand.official if brand is not None else None,
+            "display_value": self.display_value,
+            "mixed_scripts": self.mixed_scripts,
+            "phone": self.phone_json(),
+        }
         return {
             "kind": self.kind,
             "value": self.value,
             "status": self.status,
             **extra,
+            "listed": self.listed,
+            "allowlisted": self.allowlisted,
+            "match": self.match,
+            "category": self.category,
+            "matched_kind": self.matched_kind,
+            "matched_value": self.matched_value,
+            "error": self.error or None,
+        }
+
+    def _plain_json(self) -> dict:
+        """as_json of a value the scorer has nothing to say about (most of a batch), in one go."""
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "status": self.status,
+            "verdict": self.verdict,
+            "reasons": [],
+            "brand": None,
+            "brand_official": None,
+            "display_value": self.value,
+            "mixed_scripts": [],
+            "phone": None,
             "listed": self.listed,
             "allowlisted": self.allowlisted,
             "match": self.match,
@@ -384,9 +404,16 @@ def _from_verdict(raw: str, kind: Kind, value: str, verdict: Verdict) -> Check:
 
 
 def check_value(
-    raw: str, kind: Kind | str | None = None, *, index: MatcherIndex | None = None
+    raw: str,
+    kind: Kind | str | None = None,
+    *,
+    index: MatcherIndex | None = None,
+    score_listed: bool = True,
 ) -> Check:
-    """The verdict for one value as people or machines write it. Never raises."""
+    """The verdict for one value as people or machines write it. Never raises.
+
+    score_listed=False skips the look-alike scorer for a listed value, whose verdict it cannot
+    change (the batch API: the brand a listed site imitates is for people, not resolvers)."""
     if not isinstance(raw, str):
         return Check(raw="", status=INVALID, error=_("Giá trị phải là một chuỗi ký tự."))
     if len(raw) > MAX_VALUE_CHARS:
@@ -408,13 +435,17 @@ def check_value(
         check = _email_domain(raw, value, index)
     if kind == Kind.PHONE or (kind == Kind.SENDER and value.isdigit()):
         check.phone = describe_phone(value)
-    else:
-        check.lookalike = _lookalike(kind, value, index)
+    elif score_listed or not check.listed:
+        # The matcher has just said whether the allowlist covers the host: not asked again.
+        known = not check.listed and kind in (Kind.URL, Kind.DOMAIN)
+        check.lookalike = _lookalike(kind, value, index, check.allowlisted if known else None)
     return check
 
 
-def _lookalike(kind: Kind, value: str, index: MatcherIndex) -> LookalikeResult | None:
-    found = lookalike_for(kind.value, value, allowlist=index.allowlist)
+def _lookalike(
+    kind: Kind, value: str, index: MatcherIndex, covered: bool | None
+) -> LookalikeResult | None:
+    found = lookalike_for(kind.value, value, allowlist=index.allowlist, covered=covered)
     if found is not None and found.official and found.brand is None:
         # The allowlist answers "official" before the scorer names the brand: name it here.
         found.brand = _owner(found.host)
@@ -443,7 +474,11 @@ def _email_domain(raw: str, email: str, index: MatcherIndex) -> Check:
 
 
 def check_many(
-    values: list, *, index: MatcherIndex | None = None, budget: CpuBudget | None = None
+    values: list,
+    *,
+    index: MatcherIndex | None = None,
+    budget: CpuBudget | None = None,
+    score_listed: bool = True,
 ) -> list[Check]:
     """Verdicts for many values, in order: each a string, or a (value, kind) pair.
 
@@ -453,9 +488,10 @@ def check_many(
     for item in values:
         cpu.check(budget)
         if isinstance(item, tuple):
-            result.append(check_value(item[0], item[1], index=index))
+            raw, kind = item
         else:
-            result.append(check_value(item, index=index))
+            raw, kind = item, None
+        result.append(check_value(raw, kind, index=index, score_listed=score_listed))
     return result
 
 

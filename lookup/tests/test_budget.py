@@ -58,3 +58,13 @@ def test_a_budget_counts_cpu_time_not_waiting():
     budget = CpuBudget(0.05)
     time.sleep(0.1)
     assert not budget.exceeded
+    budget.check()  # the wall clock has passed the budget, the CPU clock has not: no error
+
+
+def test_a_budget_is_checked_on_the_wall_clock_first():
+    budget = CpuBudget(0.05)
+    budget.started = time.thread_time() - 1.0  # as if a second of CPU had been spent already
+    budget.check()  # less wall time than the budget has passed: the CPU clock is not read
+    budget.started_wall -= 1.0
+    with pytest.raises(BudgetExceeded):
+        budget.check()
