@@ -6,10 +6,27 @@ from .models import DetectorModel, LabelledMessage
 
 @admin.register(LabelledMessage)
 class LabelledMessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "label", "scam_type", "short_content", "source", "created_at"]
-    list_filter = ["label", "scam_type"]
+    list_display = [
+        "id",
+        "label",
+        "scam_type",
+        "sender_type",
+        "short_content",
+        "source",
+        "source_line",
+        "created_at",
+    ]
+    list_filter = ["label", "scam_type", "sender_type"]
     search_fields = ["content", "source"]
-    readonly_fields = ["labelled_by", "created_at"]
+    readonly_fields = [
+        "labelled_by",
+        "text_hash",
+        "source_file",
+        "source_line",
+        "imported_at",
+        "imported_by",
+        "created_at",
+    ]
 
     @admin.display(description=_("nội dung"))
     def short_content(self, obj: LabelledMessage) -> str:
@@ -33,6 +50,11 @@ class DetectorModelAdmin(admin.ModelAdmin):
         "precision",
         "recall",
         "previous_f1",
+        "sources",
+        "excluded_count",
+        "cv_scores",
+        "replaced",
+        "seconds",
         "note",
     ]
 

@@ -5,12 +5,15 @@ the list (the in-memory matcher), scores links and email domains for look-alikes
 brands, applies the rules (rules.py) and the classifier (classifier.py), and adds it all up in
 log-odds:
 
-    z = BIAS + CLASSIFIER_WEIGHT * logit(P(scam)) + sum of rule, link and sender weights
+    z = bias + w_classifier * logit(P(scam)) + w_rules * (sum of positive rule, link and
+        sender weights) + w_reassurances * (sum of negative ones)
 
-The score is sigmoid(z); the risk is "high" from Z_HIGH, "medium" from Z_MEDIUM, else "low". A
-listed indicator or a strong look-alike link makes it "high" whatever the rest says. The
-constants were set by cross-validation on the seed corpus (evaluate_detector --cv), never on the
-evaluation file.
+The score is sigmoid(z); the risk is "high" from z_high, "medium" from z_medium, else "low". A
+listed indicator or a strong look-alike link makes it "high" whatever the rest says. The weights
+and thresholds travel with the model (classifier.Combiner): the hand-set defaults (set by
+cross-validation on the seed corpus, evaluate_detector --cv) unless the model was trained on
+enough real labelled messages, in which case calibration.py chose "medium" on out-of-fold scores
+of its training messages. The classifier also sees the sender type.
 
 sender_type (optional) is what the phone showed as sender: "brandname" (a registered name such
 as VIETCOMBANK), "shortcode" (a 3-6 digit number) or "personal_number". A brandname lowers the
@@ -38,15 +41,11 @@ from lib import budget as cpu
 from lib.budget import CpuBudget
 
 from .brands import FINANCIAL_OR_STATE, Brand, brands_mentioned
-from .classifier import Phrase, TrainedModel, get_model
+from .classifier import Combiner, Phrase, TrainedModel, get_model
 from .lookalike import STRONG, SUSPICIOUS, LookalikeResult, score_host, score_url
 from .rules import OBFUSCATION_MIN, RuleHit, broken_words, evaluate
 from .text import clean, fold
 
-BIAS = -0.5
-CLASSIFIER_WEIGHT = 1.0
-Z_HIGH = 2.0
-Z_MEDIUM = 0.0
 MAX_INDICATORS = 30
 SENDER_TYPES = ("brandname", "shortcode", "personal_number")
 # Offers that businesses must send under a registered brandname (advertising rules).
@@ -242,6 +241,7 @@ class Analysis:
     brands: list[Brand] = field(default_factory=list)
     sender_type: str | None = None
     listed: bool = False
+    evidence: Evidence | None = None
 
     @property
     def risk_label(self) -> str:
@@ -742,6 +742,30 @@ def _advice(reasons: list[Reason], risk: str, best_brand: Brand | None) -> list[
     return advice
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the analysis adds up (calibration fits the Combiner on these)."""
+
+    logit: float  # of the classifier's P(scam)
+    rules: float  # sum of the positive reason weights (rules, links, sender)
+    reassurances: float  # sum of the negative ones
+    forced: bool  # a listed indicator or a strong look-alike link: "high" whatever the rest
+
+
+def combine(combiner: Combiner, evidence: Evidence) -> tuple[float, str]:
+    """The analysis' log-odds and its risk level."""
+    z = (
+        combiner.bias
+        + combiner.classifier * evidence.logit
+        + combiner.rules * evidence.rules
+        + combiner.reassurances * evidence.reassurances
+    )
+    if evidence.forced:
+        z = max(z, combiner.z_high + 1.0)
+    risk = "high" if z >= combiner.z_high else "medium" if z >= combiner.z_medium else "low"
+    return z, risk
+
+
 def analyse_message(
     text: str,
     *,
@@ -768,7 +792,7 @@ def analyse_message(
     cpu.check(budget)
     unlinked = _without_links(folded, found)
     mentioned, speakers = _mentions_outside(unlinked)
-    explanation = model.explain(cleaned)
+    explanation = model.explain(cleaned, sender_type=sender_type)
 
     all_reasons = (
         _link_reasons(results, codes, mentioned, speakers)
@@ -779,14 +803,16 @@ def analyse_message(
     )
     if sender_type == "personal_number":
         all_reasons = [r for r in all_reasons if r.code not in NOTICE_CODES]
-    z = BIAS + CLASSIFIER_WEIGHT * _logit(explanation.probability)
-    z += sum(r.weight for r in all_reasons)
     listed = any(r.kind == "listed" for r in all_reasons)
     best = max((r.lookalike for r in results if r.lookalike), key=lambda x: x.score, default=None)
-    strong_lookalike = best is not None and best.score >= STRONG
-    if listed or strong_lookalike:
-        z = max(z, Z_HIGH + 1.0)
-    risk = "high" if z >= Z_HIGH else "medium" if z >= Z_MEDIUM else "low"
+    evidence = Evidence(
+        _logit(explanation.probability),
+        sum(r.weight for r in all_reasons if r.weight > 0),
+        sum(r.weight for r in all_reasons if r.weight < 0),
+        listed or (best is not None and best.score >= STRONG),
+    )
+    z, risk = combine(model.combiner, evidence)
+    analysis.evidence = evidence
 
     positive = sorted((r for r in all_reasons if r.weight > 0), key=lambda r: -r.weight)
     positive += [r for r in all_reasons if r.weight == 0 and r.kind == "lookalike"]

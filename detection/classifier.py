@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from django.utils.crypto import constant_time_compare, salted_hmac
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_score, recall_score
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 SEED_CORPUS = Path(__file__).resolve().parent / "data" / "seed_corpus.csv"
 HOLDOUT_PERCENT = 15
 CHECK_INTERVAL_S = 30.0
-FORMAT = 1  # bump when TrainedModel's fields change: older pickles are then ignored
+FORMAT = 2  # bump when TrainedModel's fields change: older pickles are then ignored
 
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
@@ -64,6 +64,7 @@ class Example:
     content: str
     label: int
     source: str = "seed"
+    sender_type: str = ""  # brandname, shortcode, personal_number or "" (unknown)
 
 
 def load_seed(path: Path = SEED_CORPUS) -> list[Example]:
@@ -73,11 +74,16 @@ def load_seed(path: Path = SEED_CORPUS) -> list[Example]:
         ]
 
 
-def load_labelled() -> list[Example]:
-    from .models import LabelledMessage
+def load_labelled(selection=None) -> list[Example]:
+    """Each labelled text once, as models.select_training_texts() weighed its labels (a
+    verifier's label wins; disputed texts are left out). source: "verifier" or the corpus."""
+    from .models import select_training_texts
 
-    rows = LabelledMessage.objects.order_by("id").values_list("id", "content", "label")
-    return [Example(content, int(label), f"labelled:{pk}") for pk, content, label in rows]
+    chosen = select_training_texts() if selection is None else selection
+    return [
+        Example(content=t.content, label=t.label, source=t.source, sender_type=t.sender_type)
+        for t in chosen.texts
+    ]
 
 
 def is_holdout(content: str) -> bool:
@@ -118,6 +124,7 @@ class _Part:
         }
 
     def contributions(self, prepared: str) -> tuple[float, dict[str, float]]:
+        """The part's share of the log-odds, and each term's."""
         weights: dict[str, tuple[float, float]] = {}
         norm = 0.0
         terms = self.terms
@@ -134,10 +141,57 @@ class _Part:
         each = {term: w * c / norm for term, (w, c) in weights.items()}
         return sum(each.values()), each
 
+    def total(self, prepared: str) -> float:
+        """The part's share of the log-odds only (the character n-grams explain nothing, and
+        there are many of them: this is the hot loop of the analysis)."""
+        terms = self.terms
+        dot = norm = 0.0
+        for term, count in Counter(self.analyse(prepared)).items():
+            known = terms.get(term)
+            if known is not None:
+                w = (1.0 + math.log(count)) * known[0]
+                dot += w * known[1]
+                norm += w * w
+        return dot / math.sqrt(norm) if norm else 0.0
+
+
+SENDER_FEATURES = ("brandname", "shortcode", "personal_number")  # "" (unknown): all zero
+# The sender type's column value. Small, so that the regularisation keeps its weight small: the
+# analysis already weighs the sender through its rules (a personal number speaking for a bank,
+# an offer from a personal SIM), and at full weight the classifier also learnt "personal number
+# = scam", which made short family messages ("A lô", "Bố xong chưa") look risky
+# (evaluate_detector --cv on real messages: more false alarms, no more scams found).
+SENDER_SCALE = 0.25
+
+
+def _sender_row(sender_type: str | None) -> list[float]:
+    return [SENDER_SCALE if sender_type == name else 0.0 for name in SENDER_FEATURES]
+
+
+@dataclass(frozen=True)
+class Combiner:
+    """How the analysis adds up the classifier and the rules, and where its risk levels start:
+
+        z = bias + classifier * logit(P(scam)) + rules * (sum of positive reason weights)
+              + reassurances * (sum of negative reason weights)
+
+    "high" from z_high, "medium" from z_medium. The defaults are the hand-set values the
+    analysis had before models learned from labelled messages (chosen by cross-validation on
+    the seed corpus); calibration.fit_detector replaces them with values fitted on the training
+    messages only (out-of-fold scores), and they travel with the model."""
+
+    bias: float = -0.5
+    classifier: float = 1.0
+    rules: float = 1.0
+    reassurances: float = 1.0
+    z_high: float = 2.0
+    z_medium: float = 0.0
+    fitted_on: int = 0  # how many out-of-fold scores chose these values (0: the defaults)
+
 
 class TrainedModel:
-    """Two TF-IDF vectorisers (characters in words, words and word pairs) and a logistic
-    regression over both."""
+    """Two TF-IDF vectorisers (characters in words, words and word pairs), the sender type, and
+    a logistic regression over all of them; the Combiner the analysis uses with it."""
 
     def __init__(self, char: TfidfVectorizer, word: TfidfVectorizer, clf: LogisticRegression):
         self.format = FORMAT
@@ -145,40 +199,58 @@ class TrainedModel:
         self.char = char
         self.word = word
         self.clf = clf
-        self._fast: tuple[_Part, _Part, float] | None = None
+        self.combiner = Combiner()
+        self._fast: tuple[_Part, _Part, dict[str, float], float] | None = None
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_fast"] = None
         return state
 
-    def _parts(self) -> tuple[_Part, _Part, float]:
+    def _parts(self) -> tuple[_Part, _Part, dict[str, float], float]:
         if self._fast is None:
             coef = self.clf.coef_[0]
             n_char = len(self.char.vocabulary_)
+            n_text = n_char + len(self.word.vocabulary_)
             self._fast = (
                 _Part(self.char, coef[:n_char]),
-                _Part(self.word, coef[n_char:]),
+                _Part(self.word, coef[n_char:n_text]),
+                {
+                    name: SENDER_SCALE * float(coef[n_text + i])
+                    for i, name in enumerate(SENDER_FEATURES)
+                },
                 float(self.clf.intercept_[0]),
             )
         return self._fast
 
-    def matrix(self, texts: Sequence[str]):
+    def matrix(self, texts: Sequence[str], sender_types: Sequence[str | None] | None = None):
         prepared = [prepare(t) for t in texts]
-        return hstack([self.char.transform(prepared), self.word.transform(prepared)]).tocsr()
+        senders = csr_matrix(
+            [_sender_row(s) for s in (sender_types or [None] * len(texts))], dtype=np.float64
+        )
+        return hstack(
+            [self.char.transform(prepared), self.word.transform(prepared), senders]
+        ).tocsr()
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(
+        self, texts: Sequence[str], sender_types: Sequence[str | None] | None = None
+    ) -> np.ndarray:
         """P(scam) for many texts at once, through scikit-learn."""
-        return self.clf.predict_proba(self.matrix(texts))[:, 1]
+        return self.clf.predict_proba(self.matrix(texts, sender_types))[:, 1]
 
-    def explain(self, text: str, *, top: int = 5) -> Explanation:
+    def explain(self, text: str, *, sender_type: str | None = None, top: int = 5) -> Explanation:
         """P(scam) of one text and the word phrases that pushed it most towards "scam"."""
-        char, word, intercept = self._parts()
+        char, word, senders, intercept = self._parts()
         prepared = prepare(text)
-        char_sum, _ = char.contributions(prepared)
+        char_sum = char.total(prepared)
         word_sum, by_phrase = word.contributions(prepared)
-        z = intercept + char_sum + word_sum
+        z = intercept + char_sum + word_sum + senders.get(sender_type or "", 0.0)
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return Explanation(probability, self._phrases(text, prepared, by_phrase, top))
+
+    def _phrases(
+        self, text: str, prepared: str, by_phrase: dict[str, float], top: int
+    ) -> tuple[Phrase, ...]:
         # Word pairs say more than single words; short and very common words say nothing.
         strongest = sorted(
             ((term, weight) for term, weight in by_phrase.items() if weight > 0 and _telling(term)),
@@ -197,7 +269,7 @@ class TrainedModel:
                 continue
             shown.append(term)
             phrases.append(Phrase(original[span[0] : span[1]], round(weight, 3)))
-        return Explanation(probability, tuple(phrases))
+        return tuple(phrases)
 
 
 # Words too common to explain anything on their own.
@@ -226,7 +298,8 @@ def _find_phrase(prepared: str, term: str) -> tuple[int, int] | None:
 
 
 def fit(examples: Sequence[Example]) -> TrainedModel:
-    """Train a model on these examples (both labels must be present)."""
+    """Train a model on these examples (both labels must be present). Its Combiner is the
+    default one: calibration.fit_detector also fits that."""
     texts = [prepare(e.content) for e in examples]
     labels = np.array([e.label for e in examples])
     char = TfidfVectorizer(
@@ -240,7 +313,8 @@ def fit(examples: Sequence[Example]) -> TrainedModel:
         lowercase=False,
         token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regular expression)
     )
-    matrix = hstack([char.fit_transform(texts), word.fit_transform(texts)]).tocsr()
+    senders = csr_matrix([_sender_row(e.sender_type) for e in examples], dtype=np.float64)
+    matrix = hstack([char.fit_transform(texts), word.fit_transform(texts), senders]).tocsr()
     clf = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", max_iter=1000)
     clf.fit(matrix, labels)
     return TrainedModel(char, word, clf)
@@ -259,7 +333,9 @@ def score(model: TrainedModel, examples: Sequence[Example], threshold: float = 0
     if not examples:
         return Scores(0.0, 0.0, 0.0, 0)
     truth = [e.label for e in examples]
-    predicted = (model.probabilities([e.content for e in examples]) >= threshold).astype(int)
+    texts = [e.content for e in examples]
+    senders = [e.sender_type for e in examples]
+    predicted = (model.probabilities(texts, senders) >= threshold).astype(int)
     return Scores(
         float(precision_score(truth, predicted, zero_division=0)),
         float(recall_score(truth, predicted, zero_division=0)),
@@ -302,6 +378,7 @@ class _Holder:
     def __init__(self) -> None:
         self.model: TrainedModel | None = None
         self.model_id: int | None = None
+        self.refused_id: int | None = None  # an active model that failed to load
         self.checked_at = float("-inf")
         self.lock = threading.Lock()
 
@@ -332,7 +409,9 @@ def _active_id() -> int | None:
 
 def get_model(*, refresh: bool = False) -> TrainedModel:
     """The model in use: the active DetectorModel, else the built-in one. The database is
-    asked at most every CHECK_INTERVAL_S seconds whether another model became active."""
+    asked at most every CHECK_INTERVAL_S seconds whether another model became active. An
+    active model that cannot be loaded (its signature fails: not written with our secret key,
+    or it was altered) is refused, logged once, and the model in use stays."""
     holder = _holder
     model = holder.model
     if (
@@ -343,25 +422,30 @@ def get_model(*, refresh: bool = False) -> TrainedModel:
         return model
     with holder.lock:
         active = _active_id()
-        if holder.model is None or active != holder.model_id:
-            holder.model, holder.model_id = _load_active(active)
+        if holder.model is None or (active != holder.model_id and active != holder.refused_id):
+            _load_active(holder, active)
         holder.checked_at = time.monotonic()
-        return holder.model
+        return holder.model  # type: ignore[return-value]
 
 
-def _load_active(active: int | None) -> tuple[TrainedModel, int | None]:
-    if active is not None:
-        row = _active_row()
-        if row is not None:
-            try:
-                return load(row[1], row[2]), row[0]
-            except (ValueError, pickle.UnpicklingError, zlib.error, EOFError, AttributeError):
-                log.warning("detector model #%s cannot be loaded; using the built-in one", row[0])
-    return builtin_model(), None
+def _load_active(holder: _Holder, active: int | None) -> None:
+    row = _active_row() if active is not None else None
+    if row is None:
+        holder.model, holder.model_id = builtin_model(), None
+        return
+    try:
+        holder.model, holder.model_id = load(row[1], row[2]), row[0]
+    except (ValueError, pickle.UnpicklingError, zlib.error, EOFError, AttributeError):
+        holder.refused_id = row[0]
+        kept = "the built-in one" if holder.model_id is None else f"#{holder.model_id}"
+        log.warning("detector model #%s cannot be loaded; still using %s", row[0], kept)
+        if holder.model is None:
+            holder.model, holder.model_id = builtin_model(), None
 
 
 def reset_model() -> None:
     """Forget the process-wide model (tests, and after train_detector in this process)."""
     _holder.model = None
     _holder.model_id = None
+    _holder.refused_id = None
     _holder.checked_at = float("-inf")

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lib.text import TextField
+
 from .text import MAX_MESSAGE_CHARS
 
 SENDER_CHOICES = [
@@ -12,7 +14,8 @@ SENDER_CHOICES = [
 
 
 class CheckMessageForm(forms.Form):
-    text = forms.CharField(
+    # lib.text's policy: NUL and control characters refused with a Vietnamese message.
+    text = TextField(
         label=_("Nội dung tin nhắn"),
         max_length=MAX_MESSAGE_CHARS,
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),

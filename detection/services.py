@@ -6,12 +6,25 @@ score_case_text(texts=...) for ordering the verifiers' queue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 
-from . import classifier
-from .models import MAX_CONTENT, DetectorModel, LabelledMessage
+from . import calibration, classifier
+from .folds import grouped_folds
+from .models import (
+    MAX_CONTENT,
+    DetectorModel,
+    LabelledMessage,
+    SenderType,
+    select_training_texts,
+    text_key,
+)
+
+CV_FOLDS = 5
 
 
 def label_message(
@@ -21,9 +34,11 @@ def label_message(
     labelled_by=None,
     scam_type: str = "",
     source: str = "",
+    sender_type: str = "",
 ) -> LabelledMessage:
     """Record a verifier's judgement of a message (1 scam, 0 ordinary) for the next training.
-    reports calls this when a verifier closes a case with the message text as evidence."""
+    reports calls this when a verifier closes a case with the message text as evidence. A
+    verifier's label of a text wins over imported labels of the same (folded) text."""
     content = (content or "").strip()
     if not content:
         raise ValueError("Tin nhắn trống.")
@@ -35,6 +50,8 @@ def label_message(
         labelled_by=labelled_by,
         scam_type=scam_type[:40],
         source=source[:100],
+        sender_type=sender_type if sender_type in SenderType.values else "",
+        text_hash=text_key(content),
     )
 
 
@@ -46,6 +63,10 @@ class TrainingOutcome:
     train_count: int
     labelled_count: int
     record: DetectorModel | None
+    sources: dict[str, dict[str, int]] = field(default_factory=dict)
+    excluded: int = 0  # labelled texts left out: labels that disagree
+    cv: dict | None = None
+    seconds: float = 0.0
 
     @property
     def message(self) -> str:
@@ -60,44 +81,97 @@ class TrainingOutcome:
         )
 
 
-def train_detector(*, force: bool = False, dry_run: bool = False) -> TrainingOutcome:
-    """Train on the seed corpus and every labelled message (training part only), score the new
-    model and the one in use on the held-out part, and make the new one active unless it is
-    worse (or force). dry_run writes nothing."""
-    seed = classifier.load_seed()
-    labelled = classifier.load_labelled()
-    train, holdout = classifier.split(seed + labelled)
+def count_sources(
+    train: list[classifier.Example], holdout: list[classifier.Example]
+) -> dict[str, dict[str, int]]:
+    """{source: {"train": n, "holdout": m}} for the model card."""
+    trained = Counter(e.source for e in train)
+    held = Counter(e.source for e in holdout)
+    return {
+        source: {"train": trained[source], "holdout": held[source]}
+        for source in sorted(trained.keys() | held.keys())
+    }
+
+
+def cross_validate(examples: list[classifier.Example], *, folds: int = CV_FOLDS) -> dict | None:
+    """Classifier-alone precision, recall and F1 (P >= 0.5) over `folds` folds of `examples`,
+    as mean and spread. Messages of one template (folds.grouped_folds) stay in one fold, so a
+    fold is not scored on copies of what its model saw. None when there are too few texts."""
+    labels = [e.label for e in examples]
+    if folds < 2 or min(labels.count(0), labels.count(1)) < folds:
+        return None
+    runs: list[classifier.Scores] = []
+    for fold in grouped_folds([e.content for e in examples], labels, k=folds):
+        inside = set(fold)
+        model = classifier.fit([e for i, e in enumerate(examples) if i not in inside])
+        runs.append(classifier.score(model, [examples[i] for i in fold]))
+    result: dict = {"folds": folds, "count": len(examples), "by": "train_detector"}
+    for name in ("precision", "recall", "f1"):
+        values = [getattr(run, name) for run in runs]
+        result[name] = {"mean": statistics.fmean(values), "std": statistics.pstdev(values)}
+    return result
+
+
+def train_detector(
+    *, force: bool = False, dry_run: bool = False, cv_folds: int = CV_FOLDS
+) -> TrainingOutcome:
+    """Train on the seed corpus and every labelled text that is not disputed (training part
+    only), score the new model and the one in use on the held-out part, and make the new one
+    active unless it is worse (or force). Also cross-validates on the training part (cv_folds
+    0: not) for the model card. dry_run writes nothing."""
+    started = time.perf_counter()
+    selection = select_training_texts()
+    train, holdout = classifier.split(classifier.load_seed() + classifier.load_labelled(selection))
     if len({e.label for e in train}) < 2:
         raise ValueError("Cần cả tin lừa đảo và tin bình thường để huấn luyện.")
-    new_model = classifier.fit(train)
+    new_model = calibration.fit_detector(train)  # with its risk levels (calibration.py)
     new_scores = classifier.score(new_model, holdout)
     previous_model = classifier.get_model(refresh=True)
     previous_scores = classifier.score(previous_model, holdout)
     accepted = force or new_scores.f1 >= previous_scores.f1
-    labelled_train = sum(1 for e in train if e.source != "seed")
+    cv = cross_validate(train, folds=cv_folds)
     outcome = TrainingOutcome(
-        accepted, new_scores, previous_scores, len(train), labelled_train, None
+        accepted=accepted,
+        new=new_scores,
+        previous=previous_scores,
+        train_count=len(train),
+        labelled_count=sum(1 for e in train if e.source != "seed"),
+        record=None,
+        sources=count_sources(train, holdout),
+        excluded=selection.conflicts,
+        cv=cv,
+        seconds=time.perf_counter() - started,
     )
     if dry_run:
         return outcome
+    record = _save_run(outcome, new_model, force=force)
+    transaction.on_commit(classifier.reset_model)
+    return replace(outcome, record=record)
+
+
+def _save_run(outcome: TrainingOutcome, model: classifier.TrainedModel, *, force: bool):
+    new, previous = outcome.new, outcome.previous
     with transaction.atomic():
+        replaced = DetectorModel.objects.select_for_update().filter(active=True).first()
         record = DetectorModel(
-            accepted=accepted,
-            train_count=len(train),
-            labelled_count=labelled_train,
-            holdout_count=new_scores.count,
-            f1=new_scores.f1,
-            precision=new_scores.precision,
-            recall=new_scores.recall,
-            previous_f1=previous_scores.f1,
-            note="force" if force and new_scores.f1 < previous_scores.f1 else "",
+            accepted=outcome.accepted,
+            train_count=outcome.train_count,
+            labelled_count=outcome.labelled_count,
+            holdout_count=new.count,
+            f1=new.f1,
+            precision=new.precision,
+            recall=new.recall,
+            previous_f1=previous.f1,
+            sources=outcome.sources,
+            excluded_count=outcome.excluded,
+            cv_scores=outcome.cv,
+            seconds=round(outcome.seconds, 2),
+            note="force" if force and new.f1 < previous.f1 else "",
         )
-        if accepted:
-            record.blob, record.signature = classifier.dump(new_model)
+        if outcome.accepted:
+            record.blob, record.signature = classifier.dump(model)
             DetectorModel.objects.filter(active=True).update(active=False)
             record.active = True
+            record.replaced = replaced
         record.save()
-    transaction.on_commit(classifier.reset_model)
-    return TrainingOutcome(
-        accepted, new_scores, previous_scores, len(train), labelled_train, record
-    )
+    return record

@@ -6,4 +6,5 @@ app_name = "detection"
 
 urlpatterns = [
     path("kiem-tra-tin-nhan/", views.check_message, name="check"),
+    path("staff/detection/model/", views.model_card, name="model-card"),
 ]

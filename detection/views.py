@@ -1,4 +1,4 @@
-"""The public page that checks a pasted message: /kiem-tra-tin-nhan/.
+"""The public page that checks a pasted message: /kiem-tra-tin-nhan/, and the staff model card.
 
 Works without JavaScript (a plain form POST renders the whole page); with htmx the form swaps in
 only the result (the detection/_analysis.html partial, which the lookup app's check page can
@@ -7,12 +7,19 @@ include for its own message results).
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+
+from orgs.access import staff_required
+from orgs.models import Permission
 
 from . import ratelimit
 from .analysis import analyse_message
 from .forms import CheckMessageForm
+from .models import VERIFIER_GROUP, DetectorModel
+
+RECENT_RUNS = 20
 
 
 @never_cache
@@ -39,3 +46,37 @@ def check_message(request: HttpRequest) -> HttpResponse:
     if partial:
         return render(request, "detection/_analysis.html", context)
     return render(request, "detection/check.html", context)
+
+
+def _source_rows(model: DetectorModel | None) -> list[dict]:
+    """The model's training counts by source, with names people understand."""
+    if model is None:
+        return []
+    names = {"seed": _("Kho tin mẫu của nhóm phát triển"), VERIFIER_GROUP: _("Cán bộ xác minh")}
+    rows = [
+        {
+            "name": names.get(source, source),
+            "imported": source not in names,
+            "train": counts.get("train", 0),
+            "holdout": counts.get("holdout", 0),
+        }
+        for source, counts in (model.sources or {}).items()
+    ]
+    return sorted(rows, key=lambda row: (row["imported"], -row["train"]))
+
+
+@staff_required(Permission.VERIFY_REPORTS)
+@require_GET
+def model_card(request: HttpRequest) -> HttpResponse:
+    """What the classifier in use learnt from and how well it does. One model serves the whole
+    platform (every unit's checks and queue), and the page shows only counts and scores, never
+    a message: every verifier, whatever their unit, sees the same card."""
+    runs = DetectorModel.objects.select_related("replaced").defer("blob", "replaced__blob")
+    active = next((run for run in runs.filter(active=True)[:1]), None)
+    context = {
+        "active": active,
+        "replaced": active.replaced if active else None,
+        "sources": _source_rows(active),
+        "runs": runs.order_by("-id")[:RECENT_RUNS],
+    }
+    return render(request, "detection/model_card.html", context)

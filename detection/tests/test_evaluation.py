@@ -168,3 +168,72 @@ def test_message_analysis_on_real_sms_meets_the_issue_targets():
     report = evaluate_messages(rows)
     assert report.analysis.precision >= 0.95
     assert report.analysis.recall >= 0.90
+
+
+# --- cross-validation on the real SMS (issue 13) ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_sms_cv(django_db_setup, django_db_blocker):
+    from detection.classifier import load_seed
+    from detection.evaluation import cross_validate_file, mean_std
+
+    rows = read_messages(need("sms/vi_sms_dev.csv"))
+    with django_db_blocker.unblock():
+        folds = cross_validate_file(rows, k=5, seed=load_seed())
+    return {
+        f"{name}_{metric}": mean_std([getattr(getattr(f, attr), metric) for f in folds])[0]
+        for name, attr in (("high", "high"), ("medium", "warning"))
+        for metric in ("precision", "recall")
+    }
+
+
+@pytest.mark.slow
+def test_cross_validated_analysis_on_real_sms_does_not_regress(real_sms_cv):
+    # Floors a little below what evaluate_detector FILE --cv 5 measured (0.968 / 0.780 for
+    # "high", 0.931 / 0.795 for "medium or high"); the issue's targets are in the next test.
+    assert real_sms_cv["high_precision"] >= 0.95
+    assert real_sms_cv["high_recall"] >= 0.76
+    assert real_sms_cv["medium_precision"] >= 0.91
+    assert real_sms_cv["medium_recall"] >= 0.77
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason=(
+        "issue 13 targets not all reached: 'high' precision 0.968 (0.97 asked) and 'medium or "
+        "high' recall 0.795 (0.84 asked); the missed scams are mostly ordinary brand and carrier "
+        "promotions labelled 1 (see the issue-13 report)"
+    ),
+    strict=False,
+)
+def test_cross_validated_analysis_on_real_sms_meets_the_issue_targets(real_sms_cv):
+    assert real_sms_cv["high_precision"] >= 0.97
+    assert real_sms_cv["high_recall"] >= 0.78
+    assert real_sms_cv["medium_precision"] >= 0.92
+    assert real_sms_cv["medium_recall"] >= 0.84
+
+
+@pytest.mark.slow
+def test_ordinary_bank_carrier_and_delivery_messages_stay_low_with_the_larger_model():
+    """A model that learnt from real messages (and chose its levels on them) must not start
+    warning about the seed corpus' ordinary notices it was not trained on."""
+    from detection.analysis import analyse_message
+    from detection.calibration import fit_detector
+    from detection.classifier import SEED_CORPUS, Example, is_holdout, load_seed, split
+
+    rows = read_messages(need("sms/vi_sms_dev.csv"))
+    train = split(load_seed())[0]
+    train += [Example(r.content, r.label, "file", r.sender_type or "") for r in rows]
+    model = fit_detector(train)
+    assert model.combiner.fitted_on > 0  # the levels were chosen on the real messages
+    kinds = {"ordinary_bank", "ordinary_bank_notice", "ordinary_telecom", "ordinary_delivery"}
+    with SEED_CORPUS.open(encoding="utf-8", newline="") as handle:
+        held_out = [
+            row["content"]
+            for row in csv.DictReader(handle)
+            if row["scam_type"] in kinds and is_holdout(row["content"])
+        ]
+    assert len(held_out) >= 10
+    risky = [text for text in held_out if analyse_message(text, model=model).risk != "low"]
+    assert risky == []

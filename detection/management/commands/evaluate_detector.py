@@ -1,7 +1,13 @@
 """Precision, recall, F1 and confusion matrices of the message analysis on a labelled CSV.
 
-    manage.py evaluate_detector FILE.csv       columns content,label[,sender_type]
-    manage.py evaluate_detector --cv           5-fold cross-validation on the seed corpus
+    manage.py evaluate_detector FILE.csv       columns content,label[,sender_type]: the model
+                                               in use scores every row
+    manage.py evaluate_detector FILE.csv --cv K
+                                               K-fold cross-validation (default 5): each fold
+                                               is scored by a detector trained on the seed
+                                               corpus and the other folds only; near-identical
+                                               messages stay in one fold (detection/folds.py)
+    manage.py evaluate_detector --cv [K]       K-fold cross-validation on the seed corpus alone
     manage.py evaluate_detector FILE.csv --conflicts
                                                also list nearly identical messages that the file
                                                labels both ways
@@ -18,7 +24,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from detection import classifier
-from detection.evaluation import Confusion, evaluate_messages, label_conflicts, read_messages
+from detection.evaluation import (
+    Confusion,
+    cross_validate_file,
+    evaluate_messages,
+    label_conflicts,
+    mean_std,
+    pooled,
+    read_messages,
+)
 
 
 class Command(BaseCommand):
@@ -28,7 +42,14 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="CSV: content,label[,sender_type]")
         parser.add_argument("--no-sender", action="store_true", help="bỏ qua cột sender_type")
         parser.add_argument(
-            "--cv", action="store_true", help="kiểm tra chéo 5 phần trên kho tin mẫu"
+            "--cv",
+            type=int,
+            nargs="?",
+            const=5,
+            default=None,
+            metavar="K",
+            help="kiểm tra chéo K phần (mặc định 5) trên tệp, hoặc trên kho tin mẫu khi không "
+            "có tệp",
         )
         parser.add_argument("--errors", type=int, default=0, help="in N tin bị đoán sai")
         parser.add_argument(
@@ -42,15 +63,27 @@ class Command(BaseCommand):
         *args,
         file: str | None,
         no_sender: bool,
-        cv: bool,
+        cv: int | None,
         errors: int,
         conflicts: bool,
         **options,
     ):
-        if cv:
-            return self._cross_validate()
+        if cv is not None and cv < 2:
+            raise CommandError("--cv cần ít nhất 2 phần.")
+        if cv and not file:
+            return self._cross_validate(cv)
         if not file:
             raise CommandError("Cần tên tệp CSV (hoặc --cv).")
+        rows = self._read(file)
+        if cv:
+            return self._cross_validate_file(rows, cv, use_sender=not no_sender)
+        started = time.perf_counter()
+        report = evaluate_messages(rows, use_sender=not no_sender)
+        elapsed = time.perf_counter() - started
+        found = label_conflicts(rows) if conflicts else None
+        self._print(report, len(rows), elapsed, errors, rows, found)
+
+    def _read(self, file: str) -> list:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Không thấy tệp {file}.")
@@ -58,11 +91,47 @@ class Command(BaseCommand):
             rows = read_messages(path)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if len({row.label for row in rows}) < 2:
+            raise CommandError("Tệp cần cả tin lừa đảo (nhãn 1) và tin bình thường (nhãn 0).")
+        return rows
+
+    def _cross_validate_file(self, rows: list, k: int, *, use_sender: bool) -> None:
+        write = self.stdout.write
+        scams = sum(row.label for row in rows)
+        write(f"{k}-fold cross-validation on {len(rows)} messages ({scams} scams), template-")
+        write("grouped folds; each fold's detector is trained on the seed corpus + the other folds")
         started = time.perf_counter()
-        report = evaluate_messages(rows, use_sender=not no_sender)
-        elapsed = time.perf_counter() - started
-        found = label_conflicts(rows) if conflicts else None
-        self._print(report, len(rows), elapsed, errors, rows, found)
+        folds = cross_validate_file(
+            rows, k=k, seed=classifier.load_seed(), use_sender=use_sender, progress=write
+        )
+        write(f"{time.perf_counter() - started:.1f} s in all")
+        for fold, scores in enumerate(folds, start=1):
+            c = scores.combiner
+            write(
+                f"  fold {fold} combiner: bias={c.bias:.2f} classifier={c.classifier:.2f} "
+                f"rules={c.rules:.2f} reassurances={c.reassurances:.2f} "
+                f"z_high={c.z_high:.2f} z_medium={c.z_medium:.2f} (fitted on {c.fitted_on})"
+            )
+        means = {}
+        for key, title in (
+            ("high", "whole analysis (risk high = scam)"),
+            ("medium", "whole analysis (medium or high = scam)"),
+            ("classifier", "classifier alone (P >= 0.5)"),
+        ):
+            attr = {"medium": "warning"}.get(key, key)
+            confusions = [getattr(scores, attr) for scores in folds]
+            write(title + ", over folds (mean ± std):")
+            for metric in ("precision", "recall", "f1"):
+                mean, std = mean_std([getattr(c, metric) for c in confusions])
+                means[f"{key}_{metric}"] = mean
+                write(f"  {metric:<9} {mean:.3f} ± {std:.3f}")
+            for line in pooled(confusions).lines("  pooled"):
+                write(line)
+        write(
+            "RESULT "
+            + " ".join(f"{name}={value:.4f}" for name, value in means.items())
+            + f" folds={k} messages={len(rows)}"
+        )
 
     def _print(self, report, count: int, elapsed: float, errors: int, rows, found) -> None:
         write = self.stdout.write
@@ -92,7 +161,7 @@ class Command(BaseCommand):
             f"classifier_f1={c.f1:.4f} messages={count}{extra}"
         )
 
-    def _cross_validate(self) -> None:
+    def _cross_validate(self, k: int) -> None:
         from sklearn.model_selection import StratifiedKFold
 
         from detection.analysis import analyse_message
@@ -100,7 +169,7 @@ class Command(BaseCommand):
 
         examples = classifier.load_seed()
         labels = [e.label for e in examples]
-        folds = StratifiedKFold(5, shuffle=True, random_state=0)
+        folds = StratifiedKFold(k, shuffle=True, random_state=0)
         scored: list[tuple[int, float, float]] = []
         empty = MatcherIndex([])
         for train, test in folds.split(examples, labels):
@@ -108,7 +177,9 @@ class Command(BaseCommand):
             for i in test:
                 analysis = analyse_message(examples[i].content, matcher=empty, model=model)
                 scored.append((labels[i], analysis.z, analysis.probability))
-        self.stdout.write(f"5-fold cross-validation on the seed corpus ({len(examples)} messages)")
+        self.stdout.write(
+            f"{k}-fold cross-validation on the seed corpus ({len(examples)} messages)"
+        )
         self.stdout.write("threshold on z  precision  recall  f1     (z: log-odds of the analysis)")
         best = None
         for step in range(-4, 13):
