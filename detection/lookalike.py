@@ -376,7 +376,7 @@ def _typo_targets_near(length: int) -> tuple[list[str], list[Brand]]:
     return [targets[i] for i in near], [owners[i] for i in near]
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)  # lengths x first letters x second letters that occur: bounded
 def _typo_targets_for(length: int, first: str, second: str) -> tuple[list[str], list[Brand]]:
     """The targets a candidate of this length, starting with these two letters, may be a typo
     of: the length differs by no more than the edits allowed (1 below 10 letters, else 2), and
@@ -682,7 +682,9 @@ def _score(host: str, *, quick: bool) -> LookalikeResult:
     if not host:
         return result
     # An IP address has digits or colons: a name of letters alone is none (no parsing).
-    maybe_ip = _DIGIT.search(host) or ":" in host or "[" in host
+    # An IPv4 address in any spelling (decimal, octal, hex) ends in a part that starts with a
+    # digit; an IPv6 one has colons or brackets. Names ending in a letter skip the parsing.
+    maybe_ip = host.rpartition(".")[2][:1].isdigit() or ":" in host or "[" in host
     if maybe_ip and canonical_parts("http://" + host + "/").is_ip:
         result.findings.append(Finding("ip", 0.55))
         return _combine(result)

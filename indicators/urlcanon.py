@@ -388,7 +388,10 @@ def public_suffix(host: str) -> str | None:
 def registrable_domain(host: str) -> str | None:
     """The registrable domain ("eTLD+1") of a host name, or None (IP, public suffix, no suffix)."""
     suffix = public_suffix(host)
-    if suffix is None or len(suffix) >= len(host) or parse_ipv4(host) is not None:
+    if suffix is None or len(suffix) >= len(host):
+        return None
+    # Every spelling of an IPv4 address ends in a part that starts with a digit.
+    if host.rpartition(".")[2][:1].isdigit() and parse_ipv4(host) is not None:
         return None
     rest = host[: -len(suffix) - 1]
     return f"{rest.rpartition('.')[2]}.{suffix}"
