@@ -15,14 +15,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Local demo over plain HTTP on 127.0.0.1: production settings otherwise (DEBUG off).
+# prepare_site = migrate, createcachetable, collectstatic (only when the static sources
+# changed), load_demo, load_training, in one process (bench/restart.py times a restart).
 run: export CANHGIAC_HTTPS ?= 0
 run: install
 	mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
-	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py load_demo
-	$(PY) manage.py load_training
+	$(PY) manage.py prepare_site --demo
 	exec bin/serve
 
 test: install

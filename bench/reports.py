@@ -101,7 +101,7 @@ TEMPLATES = {
 def unit_codes() -> list[str]:
     with UNITS_CSV.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
-    return [r["code"] for r in rows if r["kind"] in ("commune", "district")]
+    return [r["code"] for r in rows if r["kind"] in ("commune", "ward", "special_zone", "district")]
 
 
 class Reports:

@@ -187,6 +187,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "lib.proxies.client_address"
 # Per account, from every address (orgs/lockout.py): past SIGNIN_ACCOUNT_FAILURE_LIMIT failures
 # (none more than the window apart) unknown browsers wait a delay that doubles from
 # SIGNIN_ACCOUNT_DELAY_SECONDS up to SIGNIN_ACCOUNT_MAX_DELAY_MINUTES; the person's own browsers
@@ -217,6 +218,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CANHGIAC_CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies (addresses or networks, e.g. 127.0.0.1,10.0.0.0/24) whose X-Forwarded-For is
+# believed: rate limits and lock-outs then count the client, not the proxy (lib/proxies.py).
+TRUSTED_PROXIES = env_list("CANHGIAC_TRUSTED_PROXIES", [])
 # The most Django reads into memory (JSON, form text): the reports API's JSON, which carries up
 # to 5 evidence files of 5 MB in base64 (4/3 larger) and the text. Each URL's own, smaller cap
 # (REQUEST_MAX_BYTES, 1 MB by default) is applied before the body is read: canhgiac.middleware.
@@ -265,7 +269,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Times in TIME_ZONE (Django sets the process's TZ to it) with the offset written out, as
+    # gunicorn's own lines (canhgiac/gunicorn_conf.py): one zone in the whole log.
+    "formatters": {
+        "stamped": {
+            "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "stamped"}},
     "root": {"handlers": ["console"], "level": env_str("CANHGIAC_LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},

@@ -1,19 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from django_otp.admin import OTPAdminSite
 
 from . import views
+from .admin_site import CanhGiacAdminSite
 from .api import api
 
-# The admin site, like every staff page, requires the TOTP second factor.
-admin.site.__class__ = OTPAdminSite
+# The admin site, like every staff page, requires the TOTP second factor; it has the project's
+# titles and a Vietnamese sign-in form (canhgiac/admin_site.py).
+admin.site.__class__ = CanhGiacAdminSite
 
 # Machines call the API far more often than people open pages: resolve it first.
 urlpatterns = [
     path("api/", api.urls),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("staff/", include("orgs.urls")),
     path("", include("reports.urls")),

@@ -2,7 +2,9 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -12,6 +14,16 @@ log = logging.getLogger(__name__)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "canhgiac/home.html")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links (the admin, the API docs, a PDF): send
+    them to the collected icon, which WhiteNoise serves with a long cache. A day here, so that
+    a new icon (a new hashed name) reaches them."""
+    response = redirect(static("canhgiac/favicon.ico"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 @never_cache

@@ -46,11 +46,13 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 from django.http import HttpRequest
 
+from lib.proxies import client_address
+
 
 def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: trusting X-Forwarded-For needs to know the proxies, which the deployment
-    # configures (gunicorn's forwarded_allow_ips sets REMOTE_ADDR from the proxy's header).
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address: REMOTE_ADDR, or X-Forwarded-For read through the proxies that
+    CANHGIAC_TRUSTED_PROXIES names (lib/proxies.py). Lock-outs use the same (axes settings)."""
+    return client_address(request) or "unknown"
 
 
 def pseudonym(value: str) -> str:

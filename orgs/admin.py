@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
 
 from . import lockout
+from .forms import UnitAdminForm
 from .models import PartnerKey, RoleAssignment, SignInThrottle, Unit, User
 
 
@@ -18,8 +18,9 @@ def unlock_sign_in(modeladmin, request, queryset) -> None:
 
 @admin.register(Unit)
 class UnitAdmin(TreeAdmin):
-    form = movenodeform_factory(Unit)
-    list_display = ["name", "code", "kind"]
+    form = UnitAdminForm
+    list_display = ["name", "code", "kind", "successor"]
+    list_filter = ["kind"]
     search_fields = ["name", "code"]
 
 

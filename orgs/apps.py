@@ -15,4 +15,6 @@ class OrgsConfig(AppConfig):
             (Permission.VIEW_UNIT, _("Xem các đơn vị bạn phụ trách"), "unit-list"),
             (Permission.MANAGE_UNITS, _("Nhập đơn vị từ tệp CSV"), "unit-import"),
             (Permission.MANAGE_UNITS, _("Xuất CSV"), "unit-export"),
+            (Permission.MANAGE_UNITS, _("Khoá API của đối tác"), "partner-keys"),
+            (Permission.MANAGE_UNITS, _("Mở khoá tài khoản bị khoá đăng nhập"), "unlock-accounts"),
         )

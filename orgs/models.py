@@ -13,22 +13,42 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 
 class UnitKind(models.TextChoices):
-    PROVINCE = "province", _("Tỉnh")
+    """Since 1 July 2025 local government has two tiers: the province, and below it communes,
+    wards and special zones. Districts are gone; the kind stays so that older trees, exports
+    and the rows that point at them remain valid (it is not offered for new units)."""
+
+    PROVINCE = "province", _("Tỉnh, thành phố")
+    COMMUNE = "commune", _("Xã")
+    WARD = "ward", _("Phường")
+    SPECIAL_ZONE = "special_zone", _("Đặc khu")
     DEPARTMENT = "department", _("Sở, ban, ngành")
-    DISTRICT = "district", _("Huyện, thị xã, thành phố")
-    COMMUNE = "commune", _("Xã, phường, thị trấn")
     AGENCY = "agency", _("Cơ quan, đơn vị")
     ORGANISATION = "organisation", _("Tổ chức chính trị - xã hội")
+    DISTRICT = "district", _("Huyện, thị xã (trước 1/7/2025)")
 
 
-# Which kinds of unit may stand directly under which (None: at the root).
+# The tier citizens live in: what a report names as "where I live". District stays for trees that
+# were never re-parented (a report may still name one there).
+CITIZEN_UNIT_KINDS = frozenset(
+    {UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE, UnitKind.DISTRICT}
+)
+# Kinds offered when someone creates a unit by hand (admin); a CSV may still name a district so
+# that an old export imports as it is.
+NEW_UNIT_KINDS = [kind for kind in UnitKind if kind != UnitKind.DISTRICT]
+
+_LOCAL = {UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE}
+
+# Which kinds of unit may stand directly under which (None: at the root). The district rows are
+# history: what stood under a district before 1 July 2025 may still stand there.
 ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
     UnitKind.PROVINCE: {None},
     UnitKind.DEPARTMENT: {UnitKind.PROVINCE},
+    UnitKind.COMMUNE: {UnitKind.PROVINCE, UnitKind.DISTRICT},
+    UnitKind.WARD: {UnitKind.PROVINCE},
+    UnitKind.SPECIAL_ZONE: {UnitKind.PROVINCE},
+    UnitKind.AGENCY: {UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.DISTRICT, *_LOCAL},
+    UnitKind.ORGANISATION: {UnitKind.PROVINCE, UnitKind.DISTRICT, *_LOCAL},
     UnitKind.DISTRICT: {UnitKind.PROVINCE},
-    UnitKind.COMMUNE: {UnitKind.DISTRICT},
-    UnitKind.AGENCY: {UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.DISTRICT},
-    UnitKind.ORGANISATION: {UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE},
 }
 
 
@@ -42,6 +62,10 @@ class UnitQuerySet(MP_NodeQuerySet):
         for path in _top_paths(paths):
             condition |= models.Q(path__startswith=path)
         return self.filter(condition)
+
+    def active(self) -> UnitQuerySet:
+        """Units still in use: not merged into another by a re-parenting (orgs/reparent.py)."""
+        return self.filter(merged_at__isnull=True)
 
 
 def _top_paths(paths) -> list[str]:
@@ -63,11 +87,25 @@ class UnitManager(MP_NodeManager):
     def within_paths(self, paths) -> UnitQuerySet:
         return self.get_queryset().within_paths(paths)
 
+    def active(self) -> UnitQuerySet:
+        return self.get_queryset().active()
+
 
 class Unit(MP_Node):
     code = models.CharField(_("mã"), max_length=32, unique=True)
     name = models.CharField(_("tên"), max_length=200)
     kind = models.CharField(_("loại"), max_length=16, choices=UnitKind.choices)
+    # A unit merged into another (orgs/reparent.py) stays as a record of history: what was
+    # attached to it now points at its successor.
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("sáp nhập vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+    merged_at = models.DateTimeField(_("ngày sáp nhập"), null=True, blank=True)
 
     node_order_by = ["code"]
     objects = UnitManager()
@@ -78,6 +116,18 @@ class Unit(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.merged_at is None
+
+    def current(self) -> Unit:
+        """This unit, or the unit it was merged into (following later mergers too)."""
+        unit, seen = self, {self.pk}
+        while unit.successor_id is not None and unit.successor_id not in seen:
+            seen.add(unit.successor_id)
+            unit = unit.successor
+        return unit
 
     def covers(self, other: Unit) -> bool:
         """True when `other` is this unit or lies below it."""

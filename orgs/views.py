@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import lockout
 from .access import permissions_of, require_unit, staff_required, units_for
-from .forms import TokenForm, UnitImportForm
+from .forms import SignInForm, TokenForm, UnitImportForm
 from .menu import actions_for
 from .models import Permission, Unit
 from .services import UnitImportError, export_units_csv, import_units_csv
@@ -37,7 +36,7 @@ def _next_url(request: HttpRequest) -> str:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = AuthenticationForm(request, data=request.POST or None)
+    form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         auth_login(request, user)

@@ -38,7 +38,7 @@ from indicators.normalise import normalise, normalise_any
 from lib import ratelimit
 from lib.text import CleanLine, CleanText
 from orgs import partners
-from orgs.models import Unit, UnitKind
+from orgs.models import CITIZEN_UNIT_KINDS, Unit, UnitKind
 
 from .evidence import MAX_FILES, clean_file
 from .forms import (
@@ -153,7 +153,7 @@ def _indicators(payload: ReportIn) -> list[tuple[str, str]]:
 UNIT_TTL_S = 60.0
 _units: dict[str, tuple[float, Unit | None]] = {}
 _units_lock = threading.Lock()
-_REPORT_UNIT_KINDS = (UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.PROVINCE)
+_REPORT_UNIT_KINDS = (*CITIZEN_UNIT_KINDS, UnitKind.PROVINCE)
 
 
 @receiver(post_save, sender=Unit)
@@ -171,6 +171,8 @@ def _find_unit(code: str) -> Unit | None:
         return remembered[1]
     if code:
         unit = Unit.objects.filter(code=code, kind__in=_REPORT_UNIT_KINDS).first()
+        # An old code of a merged commune names the commune it was merged into.
+        unit = unit.current() if unit else None
     else:
         unit = root_unit()
     with _units_lock:

@@ -22,6 +22,9 @@ class ReportsConfig(AppConfig):
         register_periodic(
             task_path="reports.tasks.file_unfiled_reports_task", every=timedelta(minutes=10)
         )
+        register_periodic(
+            task_path="reports.tasks.forget_old_drafts_task", every=timedelta(hours=1)
+        )
 
         verify = Permission.VERIFY_REPORTS
         register_staff_actions(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import date
 
@@ -16,10 +15,13 @@ from indicators.extract import extract
 from indicators.kinds import Kind
 from indicators.models import Category, Risk
 from indicators.normalise import normalise, normalise_any
+from lib.amounts import MAX_LENGTH as MAX_AMOUNT_LENGTH
+from lib.amounts import AmountError, parse_amount
 from lib.text import LineField, TextError, TextField, clean_line
-from orgs.models import Unit, UnitKind
+from orgs.widgets import CitizenUnitField
 
-from .evidence import MAX_BYTES, MAX_FILES, clean_uploads
+from .drafts import MAX_TOKEN, DraftGone, KeptFile, discard, kept_files
+from .evidence import MAX_BYTES, MAX_FILES, CleanFile, clean_uploads
 from .importing import FORMATS
 from .models import Channel, ScamType
 
@@ -61,18 +63,56 @@ class HoneypotMixin(forms.Form):
         return bool(self.data.get("website"))
 
 
+class KeptEvidenceMixin(forms.Form):
+    """The evidence files kept from an earlier try of the same form (see drafts.py): they count
+    with the new ones, unless the person drops them."""
+
+    kept_evidence = LineField(widget=forms.HiddenInput, required=False, max_length=MAX_TOKEN)
+    drop_kept_evidence = forms.BooleanField(
+        label=_("Bỏ các tệp đã giữ, tôi sẽ chọn lại"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept: list[KeptFile] = []
+        self.new_files: list[tuple[str, CleanFile]] = []
+
+    def _merge_evidence(self, data: dict) -> None:
+        try:
+            kept = kept_files(data.get("kept_evidence", ""))
+        except DraftGone:
+            self.add_error(
+                "evidence",
+                _(
+                    "Các tệp bạn chọn lúc trước không còn được giữ (quá 2 giờ). Vui lòng chọn lại tệp."
+                ),
+            )
+            return
+        if data.get("drop_kept_evidence"):
+            discard(kept)
+            kept = []
+        self.kept = kept
+        if self.has_error("evidence"):
+            return
+        new = data.get("evidence") or []
+        names = [getattr(u, "name", "") for u in self.files.getlist("evidence") if u]
+        self.new_files = list(zip(names, new, strict=False))
+        if len(kept) + len(new) > MAX_FILES:
+            self.add_error(
+                "evidence",
+                _("Chỉ gửi được tối đa %(n)d tệp, kể cả %(kept)d tệp đã giữ.")
+                % {"n": MAX_FILES, "kept": len(kept)},
+            )
+            return
+        data["evidence"] = [k.file for k in kept] + new
+
+
 def parse_money(raw: str) -> int | None:
-    """“5.000.000”, “5,000,000 đ”, “5000000 VND” -> 5000000."""
-    text = re.sub(r"(?i)\s*(vnđ|vnd|đồng|dong|đ)\s*$", "", (raw or "").strip())
-    text = re.sub(r"[\s.,]", "", text)
-    if not text:
-        return None
-    if not text.isdigit():
-        raise forms.ValidationError(_("Số tiền chỉ gồm chữ số, ví dụ 5.000.000."))
-    value = int(text)
-    if value > MAX_MONEY:
-        raise forms.ValidationError(_("Số tiền quá lớn."))
-    return value
+    """“5.000.000”, “5tr”, “5,5 triệu”, “500k”, “1,2 tỷ” -> đồng (lib.amounts), or ValidationError."""
+    try:
+        return parse_amount(raw, maximum=MAX_MONEY)
+    except AmountError as error:
+        raise forms.ValidationError(str(error), code="invalid") from None
 
 
 def lost_on_error(value: date | None) -> str | None:
@@ -141,26 +181,7 @@ def parse_indicator_lines(text: str) -> list[tuple[str, str]]:
     return result
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """Districts and communes, each commune after its district's name."""
-
-    def __init__(self, **kwargs):
-        queryset = Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE])
-        super().__init__(queryset=queryset, **kwargs)
-        self._district_names: dict[str, str] | None = None
-
-    def label_from_instance(self, obj: Unit) -> str:
-        if obj.kind == UnitKind.DISTRICT:
-            return obj.name
-        if self._district_names is None:
-            self._district_names = {
-                u.path: u.name for u in Unit.objects.filter(kind=UnitKind.DISTRICT)
-            }
-        district = self._district_names.get(obj.path[: -obj.steplen], "")
-        return f"{district} — {obj.name}" if district else obj.name
-
-
-class ReportForm(HoneypotMixin):
+class ReportForm(KeptEvidenceMixin, HoneypotMixin):
     channel = forms.ChoiceField(
         label=_("Bạn bị lừa hoặc bị mời chào qua đâu?"), choices=[("", "—"), *Channel.choices]
     )
@@ -191,18 +212,22 @@ class ReportForm(HoneypotMixin):
     money_lost = LineField(
         label=_("Số tiền đã mất (đồng)"),
         required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        max_length=MAX_AMOUNT_LENGTH,
+        # Free text, not inputmode=numeric: “5 triệu” and “500k” need letters.
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Ví dụ: 5.000.000, 5tr, 5,5 triệu, 500k."),
     )
     lost_on = forms.DateField(
         label=_("Ngày mất tiền"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    unit = UnitChoiceField(
+    unit = CitizenUnitField(
         label=_("Bạn sống ở xã, phường nào?"),
         required=False,
-        empty_label=_("Không muốn cho biết"),
+        help_text=_(
+            "Gõ vài chữ của tên rồi chọn trong danh sách; để trống nếu không muốn cho biết."
+        ),
     )
     evidence = EvidenceField(
         label=_("Ảnh chụp màn hình hoặc tệp PDF (tối đa %(n)d tệp, mỗi tệp %(mb)d MB)")
@@ -257,6 +282,7 @@ class ReportForm(HoneypotMixin):
 
     def clean(self) -> dict:
         data = super().clean()
+        self._merge_evidence(data)
         if (
             not data.get("indicators")
             and not self.errors.get("indicators")
@@ -289,7 +315,7 @@ class TrackForm(forms.Form):
     )
 
 
-class AppealForm(HoneypotMixin):
+class AppealForm(KeptEvidenceMixin, HoneypotMixin):
     kind = forms.ChoiceField(label=_("Loại"), choices=Kind.choices)
     value = LineField(label=_("Giá trị đang bị cảnh báo"), max_length=2048)
     owner_name = LineField(label=_("Họ tên hoặc tên tổ chức của chủ sở hữu"), max_length=200)
@@ -306,6 +332,7 @@ class AppealForm(HoneypotMixin):
 
     def clean(self) -> dict:
         data = super().clean()
+        self._merge_evidence(data)
         if data.get("kind") and data.get("value"):
             try:
                 data["value"] = normalise(data["kind"], data["value"])

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from indicators.kinds import Kind
 from indicators.models import Indicator, Status
 from orgs.access import require_unit, roles_granting, staff_required, units_for
-from orgs.models import Permission, Unit
+from orgs.models import CITIZEN_UNIT_KINDS, Permission, Unit, UnitKind
 
 from . import services, workflow
 from .forms import ImportForm, ProposeListingForm
@@ -80,7 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "page": page,
-        "units": scope.filter(kind__in=["province", "district", "commune"]),
+        "units": scope.active().filter(kind__in=[*CITIZEN_UNIT_KINDS, UnitKind.PROVINCE]),
         "scam_types": ScamType.choices,
         "filters": {"unit": unit_code, "type": scam_type, "status": status, "assigned": assigned},
     }

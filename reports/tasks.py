@@ -3,7 +3,7 @@ a timer: `manage.py shell -c "from reports.tasks import purge_personal_data_task
 
 from django_tasks import task
 
-from . import services
+from . import drafts, services
 
 
 @task()
@@ -45,3 +45,9 @@ def score_report_cases_task(report_id: int) -> int:
     tasks queued before filing moved to file_report_task, which now scores too."""
     report = services.Report.objects.filter(pk=report_id).first()
     return len(services.score_cases_of_report(report=report)) if report else 0
+
+
+@task()
+def forget_old_drafts_task() -> int:
+    """Delete evidence kept for refused forms once their draft has expired (drafts.py)."""
+    return drafts.forget_old_drafts()

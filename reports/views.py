@@ -6,14 +6,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib import ratelimit
 
-from .forms import AppealForm, ReportForm, TrackForm, indicator_lines
-from .models import Appeal, Report, Source, clean_tracking_code, new_tracking_code, public_status
+from .drafts import keep_files
+from .forms import AppealForm, KeptEvidenceMixin, ReportForm, TrackForm, indicator_lines
+from .models import (
+    Appeal,
+    PublicStatus,
+    Report,
+    Source,
+    clean_tracking_code,
+    new_tracking_code,
+    public_status,
+)
 from .services import ReportInput, WorkflowError, body_scope, root_unit, submit_report
 from .workflow import file_appeal
 
@@ -36,21 +47,43 @@ def _merged_lines(current: str, found: str) -> str:
     return "\n".join(dict.fromkeys([*lines, *found.splitlines()]))
 
 
+def _kept_context(form: KeptEvidenceMixin) -> dict:
+    """A form that goes back to the person: keep the files that passed the checks (and those
+    kept before) so that they need not be chosen again (drafts.py)."""
+    context: dict = {"files_refused": form.has_error("evidence")}
+    if form.kept or form.new_files:
+        context["kept_token"], context["kept"] = keep_files(kept=form.kept, new=form.new_files)
+    return context
+
+
+def _extract_step(request: HttpRequest) -> HttpResponse:
+    """The step without JavaScript: fill the list from the message and show the form again,
+    with the chosen files kept."""
+    context: dict = {"extracted": True}
+    if request.FILES or request.POST.get("kept_evidence"):
+        if _rate_limited(request, "extract", "REPORTS_EXTRACT_RATE_PER_IP", 60):
+            return _too_many(request)
+        bound = ReportForm(request.POST, request.FILES)
+        bound.is_valid()  # cleans (and checks) the files; the other fields wait for the send
+        context.update(_kept_context(bound))
+    initial = {name: request.POST.get(name, "") for name in ReportForm.base_fields}
+    for name in ("evidence", "kept_evidence", "drop_kept_evidence"):
+        initial.pop(name, None)
+    initial["indicators"] = _merged_lines(
+        initial["indicators"], indicator_lines(initial["message_text"][:5000])
+    )
+    initial["consent_to_contact"] = bool(request.POST.get("consent_to_contact"))
+    context["form"] = ReportForm(initial=initial)
+    return render(request, "reports/report_form.html", context)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "reports/report_form.html", {"form": ReportForm()})
     if request.POST.get("action") == "extract":
-        # The step without JavaScript: fill the list from the message and show the form again.
-        initial = {name: request.POST.get(name, "") for name in ReportForm.base_fields}
-        initial.pop("evidence", None)
-        initial["indicators"] = _merged_lines(
-            initial["indicators"], indicator_lines(initial["message_text"][:5000])
-        )
-        initial["consent_to_contact"] = bool(request.POST.get("consent_to_contact"))
-        form = ReportForm(initial=initial)
-        return render(request, "reports/report_form.html", {"form": form, "extracted": True})
+        return _extract_step(request)
     form = ReportForm(request.POST, request.FILES)
     if form.is_bot():
         # Same answer as a real submission, so that the bot learns nothing; nothing stored.
@@ -58,7 +91,10 @@ def report_form(request: HttpRequest) -> HttpResponse:
     if _rate_limited(request, "form", "REPORTS_FORM_RATE_PER_IP", 10):
         return _too_many(request)
     if not form.is_valid():
-        return render(request, "reports/report_form.html", {"form": form}, status=400)
+        context = {"form": form, **_kept_context(form)}
+        return render(request, "reports/report_form.html", context, status=400)
+    # The kept files stay until their draft expires: a double click sends the same reference
+    # again and must find them to be recognised as the same report.
     report = _submit(form)
     return render(request, "reports/submitted.html", {"code": report.tracking_code})
 
@@ -104,6 +140,31 @@ def extract_indicators(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/report_form.html#indicators-field", {"form": form})
 
 
+# What the reporter may expect after each public status: the page answers "and now?".
+NEXT_STEPS = {
+    PublicStatus.RECEIVED: gettext_lazy(
+        "Cán bộ xác minh của địa phương sẽ xem tố giác của bạn. Bạn không cần làm gì thêm; "
+        "hãy quay lại trang này bằng mã theo dõi sau vài ngày."
+    ),
+    PublicStatus.UNDER_REVIEW: gettext_lazy(
+        "Cán bộ đang kiểm tra các dấu hiệu bạn gửi. Nếu bạn đồng ý được liên hệ, cán bộ có thể "
+        "gọi điện hoặc gửi email cho bạn."
+    ),
+    PublicStatus.LISTED: gettext_lazy(
+        "Các dấu hiệu đã vào danh sách cảnh báo: ai tra cứu chúng sẽ được cảnh báo. Cảm ơn bạn "
+        "đã giúp bảo vệ mọi người."
+    ),
+    PublicStatus.CLEARED: gettext_lazy(
+        "Chưa thấy dấu hiệu lừa đảo. Nếu bạn có thêm bằng chứng, hãy gửi một tố giác mới."
+    ),
+    PublicStatus.INSUFFICIENT: gettext_lazy(
+        "Chưa đủ bằng chứng để cảnh báo. Nếu bạn có thêm ảnh chụp, tin nhắn, hãy gửi một tố "
+        "giác mới."
+    ),
+    PublicStatus.CLOSED: gettext_lazy("Tố giác đã được xử lý xong. Cảm ơn bạn."),
+}
+
+
 @never_cache
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.GET or None)
@@ -123,15 +184,19 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
     context: dict = {"code": code, "form": TrackForm(initial={"code": code})}
     report = Report.objects.filter(tracking_code=code).first()
     if report is not None:
-        context["status"] = public_status(report)
+        status = public_status(report)
+        context["status"] = status
+        context["next_step"] = NEXT_STEPS.get(status, "")
+        context["received_on"] = timezone.localtime(report.created_at).date()
         return render(request, "reports/track.html", context)
     appeal = (
         Appeal.objects.filter(tracking_code=code)
-        .only("status", "decision_reason", "deadline", "decided_at")
+        .only("status", "decision_reason", "deadline", "decided_at", "created_at")
         .first()
     )
     if appeal is not None:
         context["appeal"] = appeal
+        context["received_on"] = timezone.localtime(appeal.created_at).date()
         return render(request, "reports/track.html", context)
     context["not_found"] = True
     return render(request, "reports/track.html", context, status=404)
@@ -166,4 +231,5 @@ def appeal_form(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "reports/submitted.html", {"code": appeal.tracking_code, "appeal": True}
             )
-    return render(request, "reports/appeal_form.html", {"form": form}, status=400)
+    context = {"form": form, **_kept_context(form)}
+    return render(request, "reports/appeal_form.html", context, status=400)

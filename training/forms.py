@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.text import LineField, TextField
-from orgs.models import Unit
+from orgs.widgets import UnitPickerField
 
 from .models import CODE_ALPHABET, CODE_LENGTH, Lesson, Quiz
 
@@ -20,17 +20,9 @@ def clean_certificate_code(raw: str) -> str:
     return code if _CODE.fullmatch(code) else ""
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        # Indent by depth so the tree reads in a plain <select>.
-        return "\u00a0\u00a0" * (obj.depth - 1) + obj.name
-
-
 class AssignmentForm(forms.Form):
     title = LineField(label=_("Tên khoá học"), max_length=200)
-    unit = UnitChoiceField(
-        label=_("Giao cho đơn vị (và các đơn vị trực thuộc)"), queryset=Unit.objects.none()
-    )
+    unit = UnitPickerField(label=_("Giao cho đơn vị (và các đơn vị trực thuộc)"))
     lessons = forms.ModelMultipleChoiceField(
         label=_("Bài học"),
         queryset=Lesson.objects.published(),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lib.links import absolute_url
 from orgs.access import staff_required, units_for
 from orgs.models import Permission
 
@@ -124,7 +125,7 @@ def statements_export(request: HttpRequest) -> HttpResponse:
         .select_related("user", "assignment__unit", "assignment__quiz")
         .order_by("timestamp")[:MAX_STATEMENTS]
     )
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = absolute_url("/").rstrip("/")
     statements = [statement_for(r, base_iri=base) for r in records]
     response = HttpResponse(
         json.dumps(statements, ensure_ascii=False), content_type="application/json"

@@ -488,6 +488,9 @@ class Certificate(models.Model):
     # Copies taken at issue: the certificate says what was true that day.
     holder_name = models.CharField(_("họ và tên"), max_length=200)
     course_title = models.CharField(_("khoá học"), max_length=200)
+    issuer_name = models.CharField(_("đơn vị cấp"), max_length=200, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=200, blank=True)
+    signer_title = models.CharField(_("chức danh người ký"), max_length=200, blank=True)
     issued_at = models.DateTimeField(_("ngày cấp"), default=timezone.now)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
 

@@ -14,8 +14,14 @@ from lib import ratelimit
 
 from .forms import clean_certificate_code
 from .models import Certificate, Lesson, Quiz
-from .selfstudy import issue_token, submit_public
-from .services import TrainingError, questions_in_order, review_items
+from .selfstudy import issue_token, read_token, submit_public, token_deadline
+from .services import (
+    TrainingError,
+    answers_from_post,
+    questions_answered,
+    questions_in_order,
+    review_items,
+)
 
 
 def learn_index(request: HttpRequest) -> HttpResponse:
@@ -45,10 +51,11 @@ def learn_quiz(request: HttpRequest, slug: str) -> HttpResponse:
             return render(
                 request, "training/refused.html", {"quiz": quiz, "error": error}, status=429
             )
+        token = request.POST.get("token", "")
         try:
-            result = submit_public(
-                quiz=quiz, token=request.POST.get("token", ""), data=request.POST
-            )
+            if not request.POST.get("blank_ok") and (asked := _ask_blanks(request, quiz, token)):
+                return asked
+            result = submit_public(quiz=quiz, token=token, data=request.POST)
         except TrainingError as exc:
             context = {"quiz": quiz, "error": str(exc)}
             return render(request, "training/refused.html", context, status=409)
@@ -64,6 +71,24 @@ def learn_quiz(request: HttpRequest, slug: str) -> HttpResponse:
         "token": token,
         "questions": questions_in_order(question_ids),
         "ends_at": timezone.now() + quiz.time_limit,
+    }
+    return render(request, "training/learn_quiz.html", context)
+
+
+def _ask_blanks(request: HttpRequest, quiz: Quiz, token: str) -> HttpResponse | None:
+    """Questions left blank: the quiz again, answers kept, asking before it is graded (no
+    script needed); None when every question has an answer."""
+    question_ids = read_token(quiz, token)["ids"]
+    answers = answers_from_post(request.POST, question_ids)
+    questions, blanks = questions_answered(question_ids, answers)
+    if not blanks:
+        return None
+    context = {
+        "quiz": quiz,
+        "token": token,
+        "questions": questions,
+        "blanks": blanks,
+        "ends_at": token_deadline(quiz, token),
     }
     return render(request, "training/learn_quiz.html", context)
 

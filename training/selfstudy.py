@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.core import signing
 from django.core.cache import cache
@@ -25,6 +26,15 @@ def issue_token(quiz: Quiz) -> tuple[str, list[int]]:
     question_ids = quiz.draw_question_ids()
     payload = {"quiz": quiz.pk, "ids": question_ids, "nonce": secrets.token_urlsafe(16)}
     return signing.dumps(payload, salt=SALT, compress=True), question_ids
+
+
+def token_deadline(quiz: Quiz, token: str) -> datetime | None:
+    """When the time to answer runs out: the token's signing time plus the time limit."""
+    try:
+        stamp = signing.b62_decode(token.rsplit(":", 2)[1])
+    except (IndexError, ValueError):
+        return None
+    return datetime.fromtimestamp(stamp, tz=UTC) + quiz.time_limit
 
 
 @dataclass

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -17,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.links import absolute_url
 from orgs.access import require_unit
-from orgs.models import Permission, Unit
+from orgs.models import Permission, Role, RoleAssignment, Unit
 
 from .models import (
     Assignment,
@@ -191,6 +191,18 @@ def questions_in_order(question_ids: list[int]) -> list[Question]:
     return [by_id[i] for i in question_ids if i in by_id]
 
 
+def questions_answered(
+    question_ids: list[int], answers: Mapping[str, list[int]]
+) -> tuple[list[Question], list[tuple[int, Question]]]:
+    """The questions in order, each with `.chosen` (its chosen choice ids), and those left blank
+    with their number: a quiz sent with blanks is shown again to ask first (the views)."""
+    questions = questions_in_order(question_ids)
+    for question in questions:
+        question.chosen = answers.get(str(question.pk), [])
+    blanks = [(n, q) for n, q in enumerate(questions, 1) if not q.chosen]
+    return questions, blanks
+
+
 def answers_from_post(data: Mapping, question_ids: list[int]) -> dict[str, list[int]]:
     """The chosen choice ids per question from a form (`q<question id>` fields). A field for a
     question not in the attempt, or a choice of another question, rejects the whole post."""
@@ -361,6 +373,27 @@ def refresh_completion(*, user, assignment: Assignment, now: datetime | None = N
 # --- Certificates ----------------------------------------------------------------------------
 
 
+def certificate_signature(assignment: Assignment) -> dict[str, str]:
+    """Who issues the certificate, copied on the day: the unit the course was given to, and the
+    person who gave it with the title of the role by which they may (the lowest such unit)."""
+    signature = {"issuer_name": assignment.unit.name[:200], "signer_name": "", "signer_title": ""}
+    signer = assignment.created_by
+    if signer is None:
+        return signature
+    roles = [
+        r
+        for r in RoleAssignment.objects.filter(
+            user=signer, role__in=[Role.UNIT_MANAGER, Role.ADMIN]
+        ).select_related("unit")
+        if r.unit.covers(assignment.unit)
+    ]
+    signature["signer_name"] = (signer.get_full_name() or signer.get_username())[:200]
+    if roles:
+        role = max(roles, key=lambda r: r.unit.depth)
+        signature["signer_title"] = f"{role.get_role_display()}, {role.unit.name}"[:200]
+    return signature
+
+
 def issue_certificate(*, user, assignment: Assignment) -> Certificate:
     existing = Certificate.objects.filter(user=user, assignment=assignment).first()
     if existing is not None:
@@ -372,6 +405,7 @@ def issue_certificate(*, user, assignment: Assignment) -> Certificate:
                 assignment=assignment,
                 holder_name=(user.get_full_name() or user.username)[:200],
                 course_title=assignment.title,
+                **certificate_signature(assignment),
             )
     except IntegrityError:  # issued at the same moment by another request
         return Certificate.objects.get(user=user, assignment=assignment)
@@ -387,9 +421,7 @@ def revoke_certificate(*, certificate: Certificate, now: datetime | None = None)
 
 
 def _reminder_text(user, assignment: Assignment) -> tuple[str, str]:
-    link = getattr(settings, "SITE_URL", "").rstrip("/") + reverse(
-        "training-assignment", args=[assignment.pk]
-    )
+    link = absolute_url(reverse("training-assignment", args=[assignment.pk]))
     deadline = timezone.localtime(assignment.deadline).strftime("%H:%M ngày %d/%m/%Y")
     subject = _("Nhắc hạn tập huấn: %(title)s") % {"title": assignment.title}
     body = _(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lib.links import absolute_url
 from orgs.access import permissions_of, staff_required
 from orgs.models import Permission
 
@@ -27,6 +28,7 @@ from .services import (
     expire_overdue_attempts,
     get_own_assignment,
     mark_lesson_read,
+    questions_answered,
     questions_in_order,
     review_items,
     start_attempt,
@@ -120,6 +122,26 @@ def _own_attempt(request: HttpRequest, token: str) -> Attempt:
     return attempt
 
 
+def _ask_blanks(request: HttpRequest, attempt: Attempt, answers: dict) -> HttpResponse | None:
+    """Questions left blank, with time left: the quiz again, answers kept, asking before it is
+    graded (no script needed). Past the deadline the attempt is sent as it is."""
+    if request.POST.get("blank_ok") or attempt.status != AttemptStatus.OPEN:
+        return None
+    if timezone.now() > attempt.deadline:
+        return None
+    questions, blanks = questions_answered(attempt.question_ids, answers)
+    if not blanks:
+        return None
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "questions": questions,
+        "blanks": blanks,
+        "action": reverse("training-attempt", args=[attempt.token]),
+    }
+    return render(request, "training/attempt.html", context)
+
+
 @never_cache
 @staff_required(Permission.TAKE_TRAINING)
 @require_http_methods(["GET", "POST"])
@@ -128,6 +150,8 @@ def attempt_take(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             answers = answers_from_post(request.POST, attempt.question_ids)
+            if asked := _ask_blanks(request, attempt, answers):
+                return asked
             submit_attempt(token=attempt.token, user=request.user, answers=answers)
         except TrainingError as exc:
             attempt.refresh_from_db()
@@ -172,7 +196,8 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
     certificate = get_object_or_404(
         Certificate, code=code.upper()[:16], user=request.user, revoked_at__isnull=True
     )
-    verify_url = request.build_absolute_uri(reverse("certificate-verify", args=[certificate.code]))
+    # The QR code and the printed link must reach the public site, not the proxy in front.
+    verify_url = absolute_url(reverse("certificate-verify", args=[certificate.code]))
     pdf = certificate_pdf(certificate, verify_url=verify_url)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="chung-nhan-{certificate.code}.pdf"'

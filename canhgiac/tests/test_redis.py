@@ -98,7 +98,7 @@ def report_form(world) -> dict[str, str]:
         "description": "Tôi nhận tin nhắn và đã bấm vào đường dẫn.",
         "message_text": "Xac thuc tai khoan tai http://vcb-xacthuc-online.com/login",
         "indicators": "",
-        "unit": str(world.unit("D1-C1").pk),
+        "unit": world.unit("D1-C1").code,
         "contact_name": "Trần Thị Bình",
         "contact_phone": "0987 654 321",
         "consent_to_contact": "on",

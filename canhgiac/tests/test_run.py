@@ -41,11 +41,11 @@ def fresh_site(tmp_path_factory):
 def test_demo_data_loads_once_and_prints_sign_in_once(fresh_site):
     env, manage = fresh_site
     first = manage("load_demo")
-    assert "Đơn vị: thêm 273" in first
-    assert "xacminh.h01" in first and "quantri" in first
+    assert "Đơn vị: thêm 202" in first
+    assert "xacminh.ph01" in first and "quantri" in first
     second = manage("load_demo")
-    assert "thêm 0" in second and "giữ nguyên 273" in second
-    assert "xacminh.h01 " not in second  # passwords are shown only the first time
+    assert "thêm 0" in second and "giữ nguyên 202" in second
+    assert "xacminh.ph01 " not in second  # passwords are shown only the first time
     counts = manage(
         "shell",
         "-c",
@@ -54,8 +54,8 @@ def test_demo_data_loads_once_and_prints_sign_in_once(fresh_site):
         " User.objects.count())",
     )
     assert counts.strip().splitlines()[-1] == (
-        "[('agency', 47), ('commune', 177), ('department', 21), ('district', 21), "
-        "('organisation', 6), ('province', 1)] 7"
+        "[('agency', 49), ('commune', 99), ('department', 14), ('organisation', 8), "
+        "('province', 1), ('special_zone', 1), ('ward', 30)] 7"
     )
 
 

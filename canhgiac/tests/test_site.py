@@ -142,6 +142,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "CANHGIAC_HTTPS": "1",
         "CANHGIAC_SECRET_KEY_FILE": str(secret),
         "CANHGIAC_ALLOWED_HOSTS": "canhgiac.example.vn",
+        "CANHGIAC_SITE_URL": "https://canhgiac.example.vn",
         "CANHGIAC_VAR_DIR": str(tmp_path),
     }
     env.pop("CANHGIAC_SECRET_KEY", None)
@@ -193,7 +194,6 @@ def test_csp_header_is_the_same_whether_built_or_reused(client, settings):
     assert first == again == build_policy()
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
     assert client.get("/healthz")["Content-Security-Policy"] == "default-src 'none'"
-
 
 
 def test_missing_page_is_explained_in_vietnamese(client):

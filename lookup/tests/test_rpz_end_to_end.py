@@ -48,7 +48,7 @@ def citizen_reports(client, world) -> Report:
         "indicators": "",  # left empty: taken from the message
         "money_lost": "",
         "lost_on": "",
-        "unit": str(world.unit("D1-C1").pk),
+        "unit": world.unit("D1-C1").code,
         "submission_id": "e2e-rpz-1",
         "website": "",
     }

@@ -15,7 +15,7 @@ C1,D9,commune,Xã không có cấp trên
 C2,D1,village,Thôn sai loại
 ,D1,commune,Xã thiếu mã
 D1,P,district,Huyện Một lặp
-C3,P,commune,Xã dưới tỉnh
+C3,D1,ward,Phường dưới huyện
 C4,D1,commune,
 """
 

@@ -12,3 +12,11 @@ def vnd(value) -> str:
         return f"{int(value):,}".replace(",", ".")
     except (TypeError, ValueError):
         return "—"
+
+
+@register.filter
+def code_groups(value) -> str:
+    """ "ABCDEFGHJKMN" -> "ABCD-EFGH-JKMN": a tracking code read out or copied by hand in groups
+    of four; the tracking page accepts it with or without the dashes."""
+    code = str(value or "")
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

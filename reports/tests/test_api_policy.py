@@ -162,7 +162,7 @@ def form_data(world, **extra):
         "scam_type": "job_task",
         "description": "Họ gọi mời làm cộng tác viên",
         "indicators": "0912345678",
-        "unit": str(world.unit("D2-C1").pk),
+        "unit": world.unit("D2-C1").code,
     }
     data.update(extra)
     return data

@@ -35,7 +35,7 @@ def test_queue_lists_figures_of_each_case(client, world):
     sign_in_verified(client, world.person("verifier_d1"))
     page = client.get(reverse("reports:queue")).content.decode()
     assert "+84912345678" in page and "6.000.000" in page
-    assert '<td class="num">2</td>' in page
+    assert 'data-label="Số tố giác">2</td>' in page  # two reports in the case
 
 
 def test_propose_then_confirm_through_the_pages(client, world):

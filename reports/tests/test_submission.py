@@ -25,7 +25,7 @@ def form_data(world, **extra):
         "indicators": "",
         "money_lost": "5.000.000",
         "lost_on": "2025-01-15",
-        "unit": str(world.unit("D1-C1").pk),
+        "unit": world.unit("D1-C1").code,
         "contact_name": "Trần Thị Bình",
         "contact_phone": "0987 654 321",
         "contact_email": "",

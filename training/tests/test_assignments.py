@@ -24,7 +24,7 @@ def test_assignment_to_a_district_reaches_the_staff_of_its_communes(client, worl
         reverse("training-assign"),
         {
             "title": "Nhận diện lừa đảo qua điện thoại",
-            "unit": world.unit("D1").pk,
+            "unit": world.unit("D1").code,
             "lessons": [lesson.pk],
             "quiz": make_quiz().pk,
             "deadline": deadline_field(),
@@ -58,7 +58,7 @@ def test_manager_cannot_assign_to_another_district(client, world):
         reverse("training-assign"),
         {
             "title": "Khoá học",
-            "unit": world.unit("D2").pk,
+            "unit": world.unit("D2").code,
             "lessons": [make_lesson().pk],
             "deadline": deadline_field(),
         },
@@ -72,7 +72,7 @@ def test_assignment_needs_content_and_a_future_deadline(client, world):
     client.force_login(world.person("manager_d1"))
     response = client.post(
         reverse("training-assign"),
-        {"title": "Trống", "unit": world.unit("D1").pk, "deadline": deadline_field(-1)},
+        {"title": "Trống", "unit": world.unit("D1").code, "deadline": deadline_field(-1)},
     )
     body = response.content.decode()
     assert response.status_code == 400

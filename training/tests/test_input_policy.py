@@ -50,7 +50,11 @@ def test_certificate_code_cleaning():
 
 def test_assignment_form_refuses_nul_in_vietnamese(world):
     form = AssignmentForm(
-        data={"title": "Khoá\x00học", "unit": world.unit("D1").pk, "deadline": "2999-01-01T08:00"},
+        data={
+            "title": "Khoá\x00học",
+            "unit": world.unit("D1").code,
+            "deadline": "2999-01-01T08:00",
+        },
         units=Unit.objects.all(),
     )
     assert not form.is_valid()

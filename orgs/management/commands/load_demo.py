@@ -1,4 +1,7 @@
-"""Load the demo unit tree and one demo user per role. Safe to run again: nothing duplicates."""
+"""Load the demo unit tree (one province, its communes and wards directly below: the two tiers of
+local government since 1 July 2025) and one demo user per role. Safe to run again: nothing
+duplicates, and a database loaded with an older demo tree keeps its units (re-parent them with
+`reparent_units`)."""
 
 import secrets
 from pathlib import Path
@@ -15,11 +18,11 @@ UNITS_CSV = Path(__file__).resolve().parents[2] / "data" / "units.csv"
 DEMO_PEOPLE = [
     ("quantri", Role.ADMIN, "TINH", "Quản trị hệ thống"),
     ("xacminh.tinh", Role.VERIFIER, "TINH", "Xác minh viên cấp tỉnh"),
-    ("xacminh.h01", Role.VERIFIER, "H01", "Xác minh viên Thành phố An Hoà"),
+    ("xacminh.ph01", Role.VERIFIER, "PH-01", "Xác minh viên Phường An Phú"),
     ("bientap", Role.EDITOR, "TINH", "Biên tập viên"),
-    ("quanly.h01", Role.UNIT_MANAGER, "H01", "Quản lý Thành phố An Hoà"),
+    ("quanly.ph01", Role.UNIT_MANAGER, "PH-01", "Quản lý Phường An Phú"),
     ("dientap", Role.DRILL_OPERATOR, "TINH", "Điều hành diễn tập"),
-    ("canbo.h01x01", Role.STAFF, "H01-X01", "Cán bộ Phường An Hoà"),
+    ("canbo.ph01", Role.STAFF, "CA-PH-01", "Cán bộ Công an phường An Phú"),
 ]
 
 

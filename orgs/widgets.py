@@ -1,0 +1,151 @@
+"""A unit picker for hundreds of units: a text box with a <datalist> (it works without JavaScript),
+filtered as people type by orgs/static/orgs/unit_picker.js, which folds Vietnamese diacritics so
+that "phu" finds "Phú". The server resolves what was typed (a name from the list, a name without
+"Xã"/"Phường", or a code) and refuses an unknown unit or one that may not be chosen there."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import CITIZEN_UNIT_KINDS, Unit, UnitKind
+
+# What people leave out when they type a name: "An Phú" for "Xã An Phú".
+_NAME_PREFIXES = ("xa ", "phuong ", "dac khu ", "thi tran ")
+MAX_TYPED = 300  # a name (200) with its district or code
+
+
+def fold(text: str) -> str:
+    """Lower case, without diacritics or repeated spaces: "Xã  An Phú" -> "xa an phu"."""
+    text = unicodedata.normalize("NFKD", (text or "").casefold().replace("đ", "d"))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+def _keys(unit: Unit, label: str) -> set[str]:
+    keys = {fold(unit.code), fold(unit.name), fold(label), fold(f"{label} ({unit.code})")}
+    for key in list(keys):
+        for prefix in _NAME_PREFIXES:
+            if key.startswith(prefix):
+                keys.add(key[len(prefix) :])
+    return keys
+
+
+class UnitPickerWidget(forms.TextInput):
+    template_name = "orgs/unit_picker.html"
+
+    def __init__(self, attrs=None):
+        defaults = {"autocomplete": "off", "spellcheck": "false", "maxlength": MAX_TYPED}
+        super().__init__({**defaults, **(attrs or {})})
+        self.choices: list = []
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        base_id = widget["attrs"].get("id") or f"id_{name}"
+        widget["list_id"] = f"{base_id}_list"
+        widget["status_id"] = f"{base_id}_status"
+        widget["options"] = _option_labels(self.choices)
+        return context
+
+
+def _option_labels(choices) -> list[str]:
+    """Labels in folded alphabetical order; two units of the same name get their codes, so that
+    each line of the list names one unit."""
+    pairs = [(str(label), value.instance.code) for value, label in choices if value != ""]
+    seen: dict[str, int] = {}
+    for label, _code in pairs:
+        seen[label] = seen.get(label, 0) + 1
+    labels = [f"{label} ({code})" if seen[label] > 1 else label for label, code in pairs]
+    return sorted(labels, key=fold)
+
+
+class UnitPickerField(forms.ModelChoiceField):
+    """A unit typed by name or code, among `queryset` (merged units are never offered)."""
+
+    widget = UnitPickerWidget
+    default_error_messages = {
+        "invalid_choice": _(
+            "Không tìm thấy đơn vị “%(value)s”. Hãy gõ vài chữ của tên rồi chọn trong danh sách."
+        ),
+        "not_offered": _("Không chọn được đơn vị “%(value)s” ở đây."),
+        "ambiguous": _("Có nhiều đơn vị tên “%(value)s”; hãy chọn đúng một dòng trong danh sách."),
+    }
+
+    def __init__(self, *, queryset=None, **kwargs):
+        kwargs.setdefault("empty_label", None)
+        super().__init__(queryset=Unit.objects.none() if queryset is None else queryset, **kwargs)
+        self._district_names: dict[str, str] | None = None
+
+    @property
+    def queryset(self):
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset) -> None:
+        self._queryset = None if queryset is None else queryset.active()
+        self.widget.choices = self.choices
+
+    def label_from_instance(self, obj: Unit) -> str:
+        # A commune still under a district (a tree not yet re-parented) reads with its district.
+        if self._district_names is None:
+            self._district_names = dict(
+                Unit.objects.filter(kind=UnitKind.DISTRICT).values_list("path", "name")
+            )
+        district = self._district_names.get(obj.path[: -Unit.steplen])
+        return f"{district} — {obj.name}" if district else obj.name
+
+    def prepare_value(self, value):
+        if isinstance(value, Unit):
+            return self.label_from_instance(value)
+        if isinstance(value, int):
+            unit = Unit.objects.filter(pk=value).first()
+            return self.label_from_instance(unit) if unit else ""
+        return value
+
+    def to_python(self, value) -> Unit | None:
+        typed = " ".join(str(value or "").split())[:MAX_TYPED]
+        if typed in self.empty_values:
+            return None
+        key = fold(typed)
+        matches = [u for u in self.queryset if key in _keys(u, self.label_from_instance(u))]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ValidationError(self.error_messages["ambiguous"], params={"value": typed})
+        return self._outside_the_list(typed, key)
+
+    def _outside_the_list(self, typed: str, key: str) -> Unit:
+        """A unit merged into one on the list stands for its successor (people type the old
+        name of their commune); any other known unit is refused as not offered."""
+        known = [u for u in Unit.objects.all() if key in _keys(u, u.name)]
+        offered = {u.pk for u in self.queryset}
+        successors = {u.current().pk for u in known if not u.is_active} & offered
+        if len(successors) == 1:
+            return self.queryset.get(pk=successors.pop())
+        code = "not_offered" if known else "invalid_choice"
+        raise ValidationError(self.error_messages[code], params={"value": typed[:80]})
+
+    def has_changed(self, initial, data) -> bool:
+        return str(self.prepare_value(initial) or "") != str(data or "")
+
+
+class CitizenUnitField(UnitPickerField):
+    """Where a citizen lives: a commune, ward or special zone (or a district of an old tree)."""
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "Không tìm thấy xã, phường hay đặc khu “%(value)s”. Hãy gõ vài chữ của tên (ví dụ "
+            "“an phu”) rồi chọn trong danh sách."
+        ),
+        "not_offered": _("“%(value)s” không phải xã, phường hay đặc khu; hãy chọn nơi bạn sống."),
+        "ambiguous": _(
+            "Có nhiều xã, phường tên “%(value)s”; hãy chọn đúng một dòng trong danh sách."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Unit.objects.filter(kind__in=CITIZEN_UNIT_KINDS))
+        super().__init__(**kwargs)
