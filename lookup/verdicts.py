@@ -244,31 +244,19 @@ class Check:
         # official value or a phone number costs more than reading the fields.
         found, idn = self.lookalike, self.value is not None and "xn--" in self.value
         plain = self.phone is None and not idn and (found is None or not found.brand)
+        data = self._plain_json()
         if plain and (found is None or not found.flagged):
-            return self._plain_json()
+            return data
         brand = self.brand
-        extra = {
-            "verdict": self.verdict,
-            "reasons": self.reasons,
-            "brand": self.brand_name,
-            "brand_official": brand.official if brand is not None else None,
-            "display_value": self.display_value,
-            "mixed_scripts": self.mixed_scripts,
-            "phone": self.phone_json(),
-        }
-        return {
-            "kind": self.kind,
-            "value": self.value,
-            "status": self.status,
-            **extra,
-            "listed": self.listed,
-            "allowlisted": self.allowlisted,
-            "match": self.match,
-            "category": self.category,
-            "matched_kind": self.matched_kind,
-            "matched_value": self.matched_value,
-            "error": self.error or None,
-        }
+        data.update(
+            reasons=self.reasons,
+            brand=self.brand_name,
+            brand_official=brand.official if brand is not None else None,
+            display_value=self.display_value,
+            mixed_scripts=self.mixed_scripts,
+            phone=self.phone_json(),
+        )
+        return data
 
     def _plain_json(self) -> dict:
         """as_json of a value the scorer has nothing to say about (most of a batch), in one go."""
