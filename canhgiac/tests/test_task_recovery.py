@@ -229,14 +229,23 @@ def lines(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
+def started(folder: Path, count: int = 1, seconds: float = 30) -> list[str]:
+    """The pids that began the task, once `count` did: the row says RUNNING a moment before the
+    task's own code writes its line (a busy machine stretches that moment)."""
+    deadline = time.monotonic() + seconds
+    while len(lines(folder / "started")) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return lines(folder / "started")
+
+
 @pytest.mark.real_service
 def test_task_of_a_killed_worker_runs_again_once_and_completes(site, folder):
     task_id = site.enqueue(folder)
     doomed = site.start_worker("doomed")
     assert site.wait_for(task_id, "RUNNING") == ["doomed"]
+    assert started(folder) == [str(doomed.pid)]
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(timeout=10)
-    assert lines(folder / "started") == [str(doomed.pid)]
     (folder / "release").touch()
     # Two workers come up and both look for dead workers' tasks: the task is run by one of them.
     site.start_worker("rescuer-a")
