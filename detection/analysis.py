@@ -5,8 +5,11 @@ the list (the in-memory matcher), scores links and email domains for look-alikes
 brands, applies the rules (rules.py) and the classifier (classifier.py), and adds it all up in
 log-odds:
 
-    z = bias + w_classifier * logit(P(scam)) + w_rules * (sum of positive rule, link and
-        sender weights) + w_reassurances * (sum of negative ones)
+    z = bias + w_classifier * logit(P(scam)) * length + w_rules * (sum of positive rule, link
+        and sender weights) + w_reassurances * (sum of negative ones)
+
+where length is 1 from SHORT_WORDS words on and less below (a two-word message says nothing the
+classifier can read).
 
 The score is sigmoid(z); the risk is "high" from z_high, "medium" from z_medium, else "low". A
 listed indicator or a strong look-alike link makes it "high" whatever the rest says. The weights
@@ -19,7 +22,8 @@ sender_type (optional) is what the phone showed as sender: "brandname" (a regist
 as VIETCOMBANK), "shortcode" (a 3-6 digit number) or "personal_number". A brandname lowers the
 score a little (registered senders are mostly genuine, but fake base stations can spoof them,
 so a look-alike link still makes it "high"); a personal number speaking for a bank, an e-wallet
-or a state agency raises it.
+or a state agency raises it, and so does a personal number writing in a registered sender's
+format (a balance notice, "soạn tin gửi 1313"): a copy of one.
 """
 
 from __future__ import annotations
@@ -73,6 +77,9 @@ FRAUD_OFFER_CODES = frozenset(
 # reassure only when a registered sender could have sent them. A personal number cannot be one:
 # a bank's notice copied into its text is a spoof, and its "call our hotline" proves nothing.
 NOTICE_CODES = frozenset({"otp_notice", "balance_notice", "official_channel"})
+# Such a format from a personal number is a copy of a registered sender's message (a spoof), a
+# sign on its own, but a weaker one than a bank or agency named from a personal number.
+PERSONAL_NOTICE_WEIGHT = 1.0
 
 RISK_LABELS = {
     "low": gettext_lazy("Rủi ro thấp"),
@@ -281,6 +288,20 @@ def _lower_first(text: str) -> str:
 def _logit(p: float) -> float:
     p = min(max(p, 1e-4), 1 - 1e-4)
     return math.log(p / (1 - p))
+
+
+# A message this short ("A lô", "Bố xong chưa") holds too few words for the classifier to read
+# anything in them: its P(scam) is mostly the intercept and the sender type, and a scam has to
+# say something (what to do, where, how much). Below SHORT_WORDS words the classifier's log-odds
+# count in proportion to the words there are (evaluate_detector --cv on real messages: short
+# family messages from personal numbers were the "medium" false alarms, and no labelled scam
+# had fewer than a dozen words).
+SHORT_WORDS = 12
+_LETTER_WORD = re.compile(r"[^\W\d_]{1,40}")
+
+
+def _text_weight(text: str) -> float:
+    return min(1.0, len(_LETTER_WORD.findall(text[:2000])) / SHORT_WORDS)
 
 
 # --- indicators ------------------------------------------------------------------------------
@@ -630,6 +651,30 @@ def _contact_reasons(
     return reasons
 
 
+def _personal_notice(reasons: list[Reason]) -> list[Reason]:
+    """A personal number's reasons: the formats of a registered sender (an OTP or balance
+    notice, "soạn tin gửi 1313", "gọi 1800 ...") no longer reassure, they betray a copy. Only
+    banks, carriers and registered advertisers write them, from a brandname or a short code;
+    the same text from a personal SIM imitates one of them."""
+    kept = [r for r in reasons if r.code not in NOTICE_CODES]
+    if len(kept) == len(reasons):
+        return reasons
+    kept.append(
+        Reason(
+            _(
+                "Tin nhắn viết theo mẫu của ngân hàng, nhà mạng hay doanh nghiệp (thông báo số "
+                "dư, mã OTP, soạn tin gửi đầu số ngắn, tổng đài) nhưng gửi từ số điện thoại cá "
+                "nhân: tin thật của họ chỉ gửi bằng tên thương hiệu hoặc đầu số ngắn."
+            ),
+            PERSONAL_NOTICE_WEIGHT,
+            "sender",
+            "personal_notice",
+            "sender",
+        )
+    )
+    return kept
+
+
 # International brands whose staff may well call from abroad: a foreign number proves little.
 INTERNATIONAL = frozenset({"dhl", "hsbc"})
 
@@ -802,11 +847,11 @@ def analyse_message(
         + _obfuscation_reasons(unlinked)
     )
     if sender_type == "personal_number":
-        all_reasons = [r for r in all_reasons if r.code not in NOTICE_CODES]
+        all_reasons = _personal_notice(all_reasons)
     listed = any(r.kind == "listed" for r in all_reasons)
     best = max((r.lookalike for r in results if r.lookalike), key=lambda x: x.score, default=None)
     evidence = Evidence(
-        _logit(explanation.probability),
+        _logit(explanation.probability) * _text_weight(cleaned),
         sum(r.weight for r in all_reasons if r.weight > 0),
         sum(r.weight for r in all_reasons if r.weight < 0),
         listed or (best is not None and best.score >= STRONG),

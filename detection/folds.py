@@ -83,7 +83,11 @@ def template_groups(texts: Sequence[str], *, near: float = NEAR_DUPLICATE) -> li
                 groups.join(i, j)
         for s in telling:
             postings.setdefault(s, []).append(i)
-    return [groups.find(i) for i in range(len(texts))]
+    # Named after the group's first text: the root of a union depends on the order of the
+    # joins, which follows set iteration (string hashing differs per process), and the folds
+    # follow the group names.
+    first_member: dict[int, int] = {}
+    return [first_member.setdefault(groups.find(i), i) for i in range(len(texts))]
 
 
 def grouped_folds(

@@ -952,7 +952,7 @@ RULES: tuple[Rule, ...] = (
             "cửa hàng, quầy giao dịch, App Store, Google Play)."
         ),
         _any(
-            r"soan(?: tin)? [a-z0-9 ]{1,20} gui \d{3,5}",
+            r"soan(?: tin)?:? [a-z0-9 ]{1,20} gui \d{3,5}",
             r"tu choi (?:qc|quang cao)",
             r"(?:goi|lien he|lh|hotline|tong dai)(?: ngay)? (?:18|19)00[\d .]{3,9}",
             r"(?:den|tai|o) (?:quay|cua hang|chi nhanh|diem giao dich|phong giao dich|tru so cong an"
@@ -989,8 +989,11 @@ def broken_words(folded: str) -> int:
 _SENTENCE_END = re.compile(r"[.!?\n;]+(?:\s|$)")
 # A negation a few words before a request: "tuyệt đối KHÔNG cung cấp", "không bao giờ yêu cầu
 # khách hàng cung cấp", "đừng chia sẻ". Folded "dung" is also "dùng", "dụng": only right before.
+# The negation carries over "hoặc" (or) to the next verb: "KHÔNG cung cấp mã OTP cho bất kỳ ai
+# hoặc nhập OTP vào đường link lạ". Not over "hay": folded, it is also "hãy" (do!).
 _NEGATION = re.compile(
-    r"(?<![a-z0-9])(?:(?:khong|ko|never|not|chua bao gio)(?: [a-z]+){0,6}|dung) $"
+    r"(?<![a-z0-9])(?:(?:khong|ko|never|not|chua bao gio)"
+    r"(?:(?: [a-z]+){0,6}|(?: [a-z]+){0,8} hoac(?: [a-z]+){0,2})|dung) $"
 )
 _AWARENESS = RULES_BY_CODE["awareness"].pattern
 
