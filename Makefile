@@ -38,7 +38,7 @@ format: install
 # Needs GNU gettext (msgfmt); the compiled catalogue is committed so `make run` does not.
 messages: install
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
-	$(PY) manage.py compilemessages -l en --ignore '.venv/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var/static

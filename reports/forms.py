@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from indicators.extract import extract
@@ -24,6 +25,10 @@ from .drafts import MAX_TOKEN, DraftGone, KeptFile, discard, kept_files
 from .evidence import MAX_BYTES, MAX_FILES, CleanFile, clean_uploads
 from .importing import FORMATS
 from .models import Channel, ScamType
+
+# `_(...) % values` in a class body is evaluated at import, in the default language (Vietnamese):
+# the English page would show the Vietnamese label. This formats when the label is shown.
+_lazy_format = lazy(lambda message, values: str(message) % values, str)
 
 MAX_INDICATORS = 20
 MAX_MONEY = 10**13  # ten thousand billion đồng: beyond any single report
@@ -230,8 +235,10 @@ class ReportForm(KeptEvidenceMixin, HoneypotMixin):
         ),
     )
     evidence = EvidenceField(
-        label=_("Ảnh chụp màn hình hoặc tệp PDF (tối đa %(n)d tệp, mỗi tệp %(mb)d MB)")
-        % {"n": MAX_FILES, "mb": MAX_BYTES // (1024 * 1024)},
+        label=_lazy_format(
+            _("Ảnh chụp màn hình hoặc tệp PDF (tối đa %(n)d tệp, mỗi tệp %(mb)d MB)"),
+            {"n": MAX_FILES, "mb": MAX_BYTES // (1024 * 1024)},
+        ),
     )
     contact_name = LineField(label=_("Họ tên"), required=False, max_length=100)
     contact_phone = LineField(
@@ -326,8 +333,10 @@ class AppealForm(KeptEvidenceMixin, HoneypotMixin):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     evidence = EvidenceField(
-        label=_("Giấy tờ chứng minh: ảnh hoặc PDF (tối đa %(n)d tệp, mỗi tệp %(mb)d MB)")
-        % {"n": MAX_FILES, "mb": MAX_BYTES // (1024 * 1024)},
+        label=_lazy_format(
+            _("Giấy tờ chứng minh: ảnh hoặc PDF (tối đa %(n)d tệp, mỗi tệp %(mb)d MB)"),
+            {"n": MAX_FILES, "mb": MAX_BYTES // (1024 * 1024)},
+        ),
     )
 
     def clean(self) -> dict:

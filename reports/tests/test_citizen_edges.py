@@ -317,3 +317,15 @@ def test_the_appeal_form_keeps_its_files_too(client, world):
     refused = client.post("/khieu-nai/", {"kind": "url", "evidence": [screenshot("giay-phep.png")]})
     html = refused.content.decode()
     assert refused.status_code == 400 and "Đã giữ lại 1 tệp" in html and "giay-phep.png" in html
+
+
+def test_the_evidence_labels_follow_the_page_language():
+    from django.utils import translation
+
+    from reports.forms import AppealForm, ReportForm
+
+    with translation.override("en"):
+        assert str(ReportForm().fields["evidence"].label).startswith("Screenshots or PDF files")
+        assert "tệp" not in str(AppealForm().fields["evidence"].label)
+    with translation.override("vi"):
+        assert "tệp PDF (tối đa 5 tệp" in str(ReportForm().fields["evidence"].label)
