@@ -31,14 +31,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sklearn
 from django.utils.crypto import constant_time_compare, salted_hmac
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, precision_score, recall_score
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+# scikit-learn and SciPy are imported where a model is trained, read back or scored in bulk, not
+# when the module is: every web worker imports this module at start, and these two took 2.5 s of
+# its CPU there, while scoring one message (explain) runs in plain Python.
 
 from .text import clean, fold
 
@@ -194,6 +198,8 @@ class TrainedModel:
     a logistic regression over all of them; the Combiner the analysis uses with it."""
 
     def __init__(self, char: TfidfVectorizer, word: TfidfVectorizer, clf: LogisticRegression):
+        import sklearn
+
         self.format = FORMAT
         self.sklearn_version = sklearn.__version__
         self.char = char
@@ -224,6 +230,8 @@ class TrainedModel:
         return self._fast
 
     def matrix(self, texts: Sequence[str], sender_types: Sequence[str | None] | None = None):
+        from scipy.sparse import csr_matrix, hstack
+
         prepared = [prepare(t) for t in texts]
         senders = csr_matrix(
             [_sender_row(s) for s in (sender_types or [None] * len(texts))], dtype=np.float64
@@ -300,6 +308,10 @@ def _find_phrase(prepared: str, term: str) -> tuple[int, int] | None:
 def fit(examples: Sequence[Example]) -> TrainedModel:
     """Train a model on these examples (both labels must be present). Its Combiner is the
     default one: calibration.fit_detector also fits that."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     texts = [prepare(e.content) for e in examples]
     labels = np.array([e.label for e in examples])
     char = TfidfVectorizer(
@@ -330,6 +342,8 @@ class Scores:
 
 def score(model: TrainedModel, examples: Sequence[Example], threshold: float = 0.5) -> Scores:
     """Precision, recall and F1 of "P(scam) >= threshold" on labelled examples."""
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
     if not examples:
         return Scores(0.0, 0.0, 0.0, 0)
     truth = [e.label for e in examples]

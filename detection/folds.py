@@ -21,8 +21,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from sklearn.model_selection import StratifiedGroupKFold
-
 from .classifier import prepare
 
 NEAR_DUPLICATE = 0.6
@@ -97,6 +95,8 @@ def grouped_folds(
     if k < 2:
         raise ValueError("k must be at least 2")
     groups = template_groups(texts)
+    from sklearn.model_selection import StratifiedGroupKFold  # only when folds are made
+
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     return [
         sorted(int(i) for i in test)

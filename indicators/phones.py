@@ -24,7 +24,7 @@ from pathlib import Path
 import phonenumbers
 import yaml
 from django.utils.translation import gettext as _
-from phonenumbers import PhoneNumberType, carrier, geocoder, shortnumberinfo
+from phonenumbers import PhoneNumberType, carrier, shortnumberinfo
 
 HOTLINES_FILE = Path(__file__).resolve().parent / "data" / "hotlines.yaml"
 
@@ -205,6 +205,10 @@ def _mobile(number: phonenumbers.PhoneNumber) -> PhoneInfo:
 
 
 def _landline(number: phonenumbers.PhoneNumber) -> PhoneInfo:
+    # The geocoder's tables take 0.4 s to import: loaded by the first landline described, not
+    # by every process that starts.
+    from phonenumbers import geocoder
+
     area = geocoder.description_for_number(number, "vi") or None
     area = _CITY_PREFIX.sub("TP ", _AREA_PREFIX.sub("", area)) if area else None
     if area is None or area in ("Việt Nam", "Vietnam"):
