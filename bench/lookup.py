@@ -267,6 +267,8 @@ def warm_up(port: int, master: int, key: str, threads: int = 2) -> float:
         except OSError:
             time.sleep(0.2)
     fast = 0
+    before: dict[int, float] = {}
+    sampled = time.perf_counter()
     while fast < 40:
         results: list[float] = []
         workers = [
@@ -278,7 +280,13 @@ def warm_up(port: int, master: int, key: str, threads: int = 2) -> float:
         for w in workers:
             w.join()
         pids = worker_pids(master)
-        warm = len(pids) == 2 and all(rss_mb(p) > 150 for p in pids)
+        # A worker building its index takes no requests (the other answers them fast): both
+        # must have grown past the bare process and stopped growing.
+        now = {p: rss_mb(p) for p in pids}
+        steady = all(now[p] > 150 and abs(now[p] - before.get(p, 0.0)) < 2 for p in pids)
+        if time.perf_counter() - sampled > 1.0:  # compared with a second ago
+            before, sampled = now, time.perf_counter()
+        warm = len(pids) == 2 and steady
         fast = fast + 1 if warm and max(results) < 0.2 else 0
         if time.perf_counter() - started > 240:
             raise SystemExit("the workers did not warm up in 240 s")
