@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from synthetic import WORDS, Synthetic  # noqa: E402  (bench/ is the script's folder)
+from support.synthetic import WORDS, Synthetic  # noqa: E402  (bench/ is the script's folder)
 
 from indicators.allowlist import shipped_allowlist  # noqa: E402
 from indicators.matcher import (  # noqa: E402

@@ -64,8 +64,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from processes import cpu_seconds, free_port, percentile, worker_pids  # bench/
-from synthetic import Synthetic  # bench/ is the script's folder
+from support import processes  # bench/ is the script's folder
+from support.processes import cpu_seconds, free_port, percentile, worker_pids
+from support.synthetic import Synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -212,24 +213,9 @@ def prepare(var_dir: Path, clients: int) -> tuple[list[tuple[int, str]], str]:
 
 
 def start_gunicorn(var_dir: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "CANHGIAC_VAR_DIR": str(var_dir),
-        "CANHGIAC_HTTPS": "0",
-        "CANHGIAC_DEBUG": "0",
-        "CANHGIAC_LOG_LEVEL": "WARNING",
-    }
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "canhgiac.wsgi:application",
-        "--config", "python:canhgiac.gunicorn_conf",
-        # On the command line, so these win over the config file's.
-        "--workers", str(workers),
-        "--threads", str(threads),
-        "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning",
-    ]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    return processes.start_gunicorn(
+        var_dir, port, env={}, extra=["--workers", str(workers), "--threads", str(threads)]
+    )
 
 
 def start_task_workers(var_dir: Path, count: int, nice: int) -> list[subprocess.Popen]:

@@ -25,7 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from processes import free_port
+from support.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTS = range(19450, 19500)  # the upper half: tests running meanwhile start at 19400

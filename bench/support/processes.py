@@ -1,11 +1,36 @@
-"""Small helpers the benchmarks share to run a server on loopback and measure its processes
-(imported as `processes` from bench/, the scripts' folder, like `synthetic`)."""
+"""Running a server on loopback for a benchmark and measuring its processes."""
 
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_gunicorn(var_dir: Path, port: int, *, env: dict[str, str], extra: list[str]):
+    """gunicorn as bin/serve runs it (canhgiac/gunicorn_conf.py) on a fresh var folder, quiet,
+    in its own session (os.killpg stops it and its workers); `extra` options (--workers,
+    --threads, --timeout) come after the config file, so they win over its values."""
+    environment = {
+        **os.environ,
+        "CANHGIAC_VAR_DIR": str(var_dir),
+        "CANHGIAC_HTTPS": "0",
+        "CANHGIAC_DEBUG": "0",
+        "CANHGIAC_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "canhgiac.wsgi:application",
+        "--config", "python:canhgiac.gunicorn_conf",
+        *extra,
+        "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
 
 
 def free_port(wanted: int = 0) -> int:
