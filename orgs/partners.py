@@ -32,7 +32,7 @@ _keys: dict[str, tuple[float, Partner | None]] = {}
 
 
 def forget() -> None:
-    """Forget the remembered keys (tests)."""
+    """Forget the remembered keys (after a revocation in this process, and between tests)."""
     with _lock:
         _keys.clear()
 

@@ -121,10 +121,10 @@ class UnitPickerField(forms.ModelChoiceField):
         """A unit merged into one on the list stands for its successor (people type the old
         name of their commune); any other known unit is refused as not offered."""
         known = [u for u in Unit.objects.all() if key in _keys(u, u.name)]
-        offered = {u.pk for u in self.queryset}
-        successors = {u.current().pk for u in known if not u.is_active} & offered
+        offered = {u.pk: u for u in self.queryset}  # already fetched by to_python
+        successors = {u.current().pk for u in known if not u.is_active} & offered.keys()
         if len(successors) == 1:
-            return self.queryset.get(pk=successors.pop())
+            return offered[successors.pop()]
         code = "not_offered" if known else "invalid_choice"
         raise ValidationError(self.error_messages[code], params={"value": typed[:80]})
 

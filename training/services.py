@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.links import absolute_url
-from orgs.access import require_unit
-from orgs.models import Permission, Role, RoleAssignment, Unit
+from orgs.access import require_unit, roles_granting
+from orgs.models import Permission, RoleAssignment, Unit
 
 from .models import (
     Assignment,
@@ -383,7 +383,7 @@ def certificate_signature(assignment: Assignment) -> dict[str, str]:
     roles = [
         r
         for r in RoleAssignment.objects.filter(
-            user=signer, role__in=[Role.UNIT_MANAGER, Role.ADMIN]
+            user=signer, role__in=roles_granting(Permission.MANAGE_TRAINING)
         ).select_related("unit")
         if r.unit.covers(assignment.unit)
     ]
