@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 FORMAT = 1
 SQLITE_NAME = "database.sqlite3"
@@ -49,7 +50,7 @@ class Restored:
 def engine() -> str:
     vendor = connections["default"].vendor
     if vendor not in ("sqlite", "postgresql"):
-        raise BackupError(f"Không hỗ trợ sao lưu CSDL {vendor}.")
+        raise BackupError(_("Không hỗ trợ sao lưu CSDL %(vendor)s.") % {"vendor": vendor})
     return vendor
 
 
@@ -67,13 +68,18 @@ def _pg_env() -> dict[str, str]:
 def _run(args: list[str]) -> None:
     tool = shutil.which(args[0])
     if tool is None:
-        raise BackupError(f"Không tìm thấy {args[0]}: apt-get install postgresql-client")
+        raise BackupError(
+            _("Không tìm thấy %(tool)s: apt-get install postgresql-client") % {"tool": args[0]}
+        )
     # The arguments are ours and the database's settings: no shell, no outside input.
     done = subprocess.run(  # noqa: S603
         [tool, *args[1:]], env=_pg_env(), capture_output=True, text=True
     )
     if done.returncode != 0:
-        raise BackupError(f"{args[0]} thất bại: {done.stderr.strip()[-2000:]}")
+        raise BackupError(
+            _("%(tool)s thất bại: %(error)s")
+            % {"tool": args[0], "error": done.stderr.strip()[-2000:]}
+        )
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
@@ -142,19 +148,20 @@ def restore_backup(archive_path: Path, *, force: bool = False) -> Restored:
     kind = engine()
     with tempfile.TemporaryDirectory(prefix="canhgiac-restore-") as tmp:
         work = Path(tmp)
-        with tarfile.open(archive_path, "r:gz") as archive:
-            archive.extractall(work, filter="data")  # no absolute paths, links or devices
-        try:
+        try:  # not a .tar.gz, cut short, or without a manifest: the same answer
+            with tarfile.open(archive_path, "r:gz") as archive:
+                archive.extractall(work, filter="data")  # no absolute paths, links or devices
             manifest = json.loads((work / "manifest.json").read_text())
-        except (OSError, ValueError) as error:
-            raise BackupError("Tệp này không phải bản sao lưu của Cảnh Giác.") from error
+        except (tarfile.TarError, EOFError, OSError, ValueError) as error:
+            raise BackupError(_("Tệp này không phải bản sao lưu của Cảnh Giác.")) from error
         if manifest.get("engine") != kind:
             raise BackupError(
-                f"Bản sao lưu từ CSDL {manifest.get('engine')}, không khôi phục vào {kind} được."
+                _("Bản sao lưu từ CSDL %(source)s, không khôi phục vào %(target)s được.")
+                % {"source": manifest.get("engine"), "target": kind}
             )
         if not force and not _is_empty():
             raise BackupError(
-                "CSDL đích đã có dữ liệu: dùng CSDL mới, hoặc thêm --force để ghi đè."
+                _("CSDL đích đã có dữ liệu: dùng CSDL mới, hoặc thêm --force để ghi đè.")
             )
         connections.close_all()
         if kind == "sqlite":
@@ -177,10 +184,11 @@ def check_restored() -> Restored:
     """What the restored site holds, and the evidence rows whose file is missing."""
     from reports.models import Evidence
 
+    media = Path(settings.MEDIA_ROOT)
     missing = [
         name
         for name in Evidence.objects.values_list("file", flat=True).iterator()
-        if not (Path(settings.MEDIA_ROOT) / name).is_file()
+        if not (media / name).is_file()
     ]
     counts = _counts()
     return Restored(engine(), counts["reports"], counts["evidence"], missing)

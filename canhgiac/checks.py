@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from lib.proxies import parse_networks
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 (names, no bind)
 
 
@@ -22,8 +21,8 @@ def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     if settings.DEBUG:
         return []
     url = settings.SITE_URL
-    host = urlsplit(url).hostname or ""
-    if url == DEFAULT_SITE_URL or host in LOCAL_HOSTS:
+    parts = urlsplit(url)
+    if (parts.hostname or "") in LOCAL_HOSTS:  # the default, http://127.0.0.1:8000, included
         return [
             checks.Warning(
                 _("CANHGIAC_SITE_URL vẫn là địa chỉ mặc định (%(url)s).") % {"url": url},
@@ -35,7 +34,7 @@ def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 id="canhgiac.W001",
             )
         ]
-    if settings.HTTPS and urlsplit(url).scheme != "https":
+    if settings.HTTPS and parts.scheme != "https":
         return [
             checks.Warning(
                 _("CANHGIAC_SITE_URL (%(url)s) không dùng https dù trang chạy sau HTTPS.")

@@ -55,7 +55,8 @@ class LazyMessageMiddleware(MessageMiddleware):
     """Django's messages, with the storage made when a view or template first uses it.
 
     Django builds the cookie and session storages (and a cookie signer) for every request; the
-    lookup API, most of the traffic, never shows a message, and building them took a few per cent of each of its requests."""
+    lookup API, most of the traffic, never shows a message, and building them took a few per
+    cent of each of its requests."""
 
     def process_request(self, request: HttpRequest) -> None:
         request._messages = SimpleLazyObject(lambda: default_storage(request))

@@ -38,6 +38,10 @@ def trusted_networks() -> tuple[Network, ...]:
     return parse_networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
 
 
+# Every request reads its peer's address (and behind a proxy its X-Forwarded-For entries):
+# ipaddress parsing took most of the time of a lookup's client address, and the same few
+# addresses come again and again. Bounded, so forged entries cannot grow it.
+@lru_cache(maxsize=4096)
 def _address(text: str) -> Address | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # "[2001:db8::1]:4711"

@@ -3,17 +3,18 @@ title, a description and an image, under the public address CANHGIAC_SITE_URL na
 address the request happened to come in on."""
 
 from django import template
-from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.templatetags.static import static
 from django.utils.html import strip_tags
+
+from lib.links import absolute_url
 
 register = template.Library()
 
 
 @register.simple_tag
 def site_url(path: str = "/") -> str:
-    return settings.SITE_URL + (path if path.startswith("/") else "/" + path)
+    return absolute_url(path)
 
 
 @register.simple_tag

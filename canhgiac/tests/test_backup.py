@@ -102,12 +102,19 @@ def test_sqlite_backup_restores_every_report_and_evidence_file(tmp_path):
     backup_and_restore(tmp_path, None, None)
 
 
-def test_a_file_that_is_not_a_backup_is_refused(tmp_path):
+@pytest.mark.parametrize("kind", ["tar-without-manifest", "not-a-tar", "cut-short"])
+def test_a_file_that_is_not_a_backup_is_refused(tmp_path, kind):
     env = site(tmp_path / "dich", None)
     bogus = tmp_path / "khong-phai.tar.gz"
-    subprocess.run(["tar", "czf", str(bogus), "-C", str(ROOT), "README.md"], check=True)
+    if kind == "not-a-tar":
+        bogus.write_text("đây không phải tệp nén")
+    else:
+        subprocess.run(["tar", "czf", str(bogus), "-C", str(ROOT), "README.md"], check=True)
+    if kind == "cut-short":
+        bogus.write_bytes(bogus.read_bytes()[:200])
     done = run(env, "manage.py", "restore", str(bogus), check=False)
     assert done.returncode != 0 and "không phải bản sao lưu" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.fixture
