@@ -367,15 +367,6 @@ def _typo_targets() -> tuple[list[str], list[Brand]]:
     return list(targets), list(targets.values())
 
 
-@lru_cache(maxsize=64)
-def _typo_targets_near(length: int) -> tuple[list[str], list[Brand]]:
-    """The targets at most 2 letters longer or shorter: any other is more than 2 edits away, so
-    extractOne (cut off at 2) finds the same best target, in the same order, among fewer."""
-    targets, owners = _typo_targets()
-    near = [i for i, t in enumerate(targets) if abs(len(t) - length) <= 2]
-    return [targets[i] for i in near], [owners[i] for i in near]
-
-
 @lru_cache(maxsize=32768)  # lengths x first letters x second letters that occur: bounded
 def _typo_targets_for(length: int, first: str, second: str) -> tuple[list[str], list[Brand]]:
     """The targets a candidate of this length, starting with these two letters, may be a typo
@@ -384,7 +375,7 @@ def _typo_targets_for(length: int, first: str, second: str) -> tuple[list[str], 
     or two swapped) keeps the first or the second letter in one of the first two places. Nearly
     every name is then compared with a handful of brand words instead of fifty."""
     kept_targets, kept_owners = [], []
-    for target, owner in zip(*_typo_targets_near(length), strict=True):
+    for target, owner in zip(*_typo_targets(), strict=True):
         allowed = 1 if len(target) < 10 else 2
         if abs(len(target) - length) > allowed:
             continue
