@@ -17,12 +17,12 @@ fit_detector on each fold's training part, train_detector on the training part o
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from indicators.matcher import MatcherIndex, get_matcher
 
-from .analysis import Evidence, analyse_message, combine
+from .analysis import Analysis, Evidence, analyse_message, combine
 from .classifier import Combiner, Example, TrainedModel, fit
 from .folds import grouped_folds
 
@@ -53,23 +53,46 @@ def out_of_fold_evidence(
     template group (the seed examples are always trained on)."""
     seed = [e for e in examples if not _is_labelled(e)]
     labelled = [e for e in examples if _is_labelled(e)]
-    matcher = get_matcher() if matcher is None else matcher
     folds = grouped_folds([e.content for e in labelled], [e.label for e in labelled], k=k)
     scored: list[tuple[Evidence, int]] = []
-    for fold in folds:
-        inside = set(fold)
-        model = fit(seed + [e for i, e in enumerate(labelled) if i not in inside])
-        for i in fold:
-            example = labelled[i]
-            analysis = analyse_message(
-                example.content,
-                sender_type=example.sender_type or None,
-                matcher=matcher,
-                model=model,
-            )
+    for _model, _trained_on, analysed in held_out(
+        seed, labelled, folds, train=fit, matcher=matcher
+    ):
+        for example, analysis in analysed:
             assert analysis.evidence is not None
             scored.append((analysis.evidence, example.label))
     return scored
+
+
+def held_out(
+    seed: Sequence[Example],
+    examples: Sequence[Example],
+    folds: Sequence[Sequence[int]],
+    *,
+    train: Callable[[list[Example]], TrainedModel],
+    matcher: MatcherIndex | None = None,
+) -> Iterator[tuple[TrainedModel, int, list[tuple[Example, Analysis]]]]:
+    """For each fold (indices into examples): the model trained on the seed and the other
+    folds, how many examples it was trained on, and its analysis of each of the fold's
+    examples. Shared by the inner folds here and evaluate_detector --cv."""
+    matcher = get_matcher() if matcher is None else matcher
+    for fold in folds:
+        inside = set(fold)
+        training = list(seed) + [e for i, e in enumerate(examples) if i not in inside]
+        model = train(training)
+        analysed = [
+            (
+                examples[i],
+                analyse_message(
+                    examples[i].content,
+                    sender_type=examples[i].sender_type or None,
+                    matcher=matcher,
+                    model=model,
+                ),
+            )
+            for i in fold
+        ]
+        yield model, len(training), analysed
 
 
 def fit_combiner(scored: Sequence[tuple[Evidence, int]]) -> Combiner:

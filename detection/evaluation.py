@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import re
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,9 +22,9 @@ from indicators.matcher import MatcherIndex, get_matcher
 from indicators.urlcanon import canonical_parts
 
 from .analysis import analyse_message
-from .calibration import fit_detector
+from .calibration import fit_detector, held_out
 from .classifier import Combiner, Example, TrainedModel, get_model, prepare
-from .folds import grouped_folds
+from .folds import grouped_folds, word_trigrams
 from .lookalike import score_domain
 
 MAX_ROWS = 200_000
@@ -134,10 +134,7 @@ class Conflict:
 
 
 def _shingles(text: str) -> frozenset[str]:
-    words = re.findall(r"\w+", prepare(text))
-    if len(words) < 3:
-        return frozenset({" ".join(words)})
-    return frozenset(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
+    return word_trigrams(" ".join(re.findall(r"\w+", prepare(text))))
 
 
 def label_conflicts(rows: list[Labelled], *, threshold: float = 0.8) -> list[Conflict]:
@@ -332,21 +329,16 @@ def cross_validate_file(
         for r in rows
     ]
     folds = grouped_folds([e.content for e in examples], [e.label for e in examples], k=k)
+
+    def train(training: list[Example]) -> TrainedModel:
+        return fit_detector(training, matcher=matcher, progress=progress)
+
     results = []
-    for number, fold in enumerate(folds, start=1):
-        started = time.perf_counter()
-        inside = set(fold)
-        train = list(seed) + [e for i, e in enumerate(examples) if i not in inside]
-        model = fit_detector(train, matcher=matcher, progress=progress)
+    started = time.perf_counter()  # a fold's time includes its training (done in held_out)
+    each = held_out(seed, examples, folds, train=train, matcher=matcher)
+    for number, (model, trained_on, analysed) in enumerate(each, start=1):
         scores = FoldScores(combiner=model.combiner)
-        for i in fold:
-            example = examples[i]
-            analysis = analyse_message(
-                example.content,
-                sender_type=example.sender_type or None,
-                matcher=matcher,
-                model=model,
-            )
+        for example, analysis in analysed:
             truth = example.label == 1
             scores.high.add(truth, analysis.risk == "high")
             scores.warning.add(truth, analysis.risk != "low")
@@ -355,11 +347,12 @@ def cross_validate_file(
         results.append(scores)
         if progress:
             progress(
-                f"fold {number}/{k}: {len(fold)} messages, trained on {len(train)}; "
+                f"fold {number}/{k}: {len(analysed)} messages, trained on {trained_on}; "
                 f"high P={scores.high.precision:.3f} R={scores.high.recall:.3f}, medium or "
                 f"high P={scores.warning.precision:.3f} R={scores.warning.recall:.3f} "
                 f"({scores.seconds:.1f} s)"
             )
+        started = time.perf_counter()
     return results
 
 
@@ -377,5 +370,4 @@ def mean_std(values: Sequence[float]) -> tuple[float, float]:
     """Mean and (population) standard deviation."""
     if not values:
         return 0.0, 0.0
-    mean = sum(values) / len(values)
-    return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return statistics.fmean(values), statistics.pstdev(values)

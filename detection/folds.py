@@ -42,7 +42,8 @@ def template_key(text: str) -> str:
     return " ".join(_WORD.findall(folded))
 
 
-def _shingles(key: str) -> frozenset[str]:
+def word_trigrams(key: str) -> frozenset[str]:
+    """The word trigrams of a space-separated key (the key itself when shorter)."""
     words = key.split()
     if len(words) < 3:
         return frozenset({key})
@@ -70,7 +71,7 @@ def template_groups(texts: Sequence[str], *, near: float = NEAR_DUPLICATE) -> li
     first: dict[str, int] = {}
     for i, key in enumerate(keys):
         groups.join(i, first.setdefault(key, i))
-    shingles = [_shingles(k) for k in keys]
+    shingles = [word_trigrams(k) for k in keys]
     frequency = Counter(s for mine in shingles for s in mine)
     postings: dict[str, list[int]] = {}
     for i, mine in enumerate(shingles):

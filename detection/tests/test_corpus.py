@@ -102,19 +102,25 @@ def test_corpus_shares_no_message_with_the_evaluation_file():
     assert not ours & evaluation
 
 
-@pytest.mark.slow
-def test_corpus_shares_no_eight_word_phrase_with_the_evaluation_file():
-    """The team wrote its own messages: not even a long phrase comes from the evaluation file."""
+def shingles(text: str) -> set[str]:
+    """The eight-word phrases of a text (folded as the classifier folds it)."""
+    words = re.findall(r"[a-z0-9]+", prepare(text))
+    return {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+
+
+def evaluation_phrases() -> set[str]:
+    """The eight-word phrases of the evaluation file (the test is skipped without it)."""
     path = shared_file("sms/vi_sms_dev.csv")
     if path is None:
         pytest.skip("../shared/data/sms/vi_sms_dev.csv is absent on this machine")
-
-    def shingles(text: str) -> set[str]:
-        words = re.findall(r"[a-z0-9]+", prepare(text))
-        return {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
-
     with path.open(encoding="utf-8", newline="") as handle:
-        evaluation = set().union(*(shingles(row["content"]) for row in csv.DictReader(handle)))
+        return set().union(*(shingles(row["content"]) for row in csv.DictReader(handle)))
+
+
+@pytest.mark.slow
+def test_corpus_shares_no_eight_word_phrase_with_the_evaluation_file():
+    """The team wrote its own messages: not even a long phrase comes from the evaluation file."""
+    evaluation = evaluation_phrases()
     shared = [row["content"] for row in rows() if shingles(row["content"]) & evaluation]
     assert shared == []
 
@@ -125,16 +131,7 @@ def test_no_file_of_the_project_holds_an_eight_word_phrase_of_the_evaluation_fil
     team too: none of them copies a long phrase of a real message (that would fit the detector
     to single rows). Tests are left out: some quote a message to check how it is parsed, and
     bank boilerplate ("khong cung cap ma OTP cho bat ky ai") is in many."""
-    path = shared_file("sms/vi_sms_dev.csv")
-    if path is None:
-        pytest.skip("../shared/data/sms/vi_sms_dev.csv is absent on this machine")
-
-    def shingles(text: str) -> set[str]:
-        words = re.findall(r"[a-z0-9]+", prepare(text))
-        return {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
-
-    with path.open(encoding="utf-8", newline="") as handle:
-        evaluation = set().union(*(shingles(row["content"]) for row in csv.DictReader(handle)))
+    evaluation = evaluation_phrases()
     root = Path(__file__).resolve().parents[2]
     skipped = {".venv", "var", "node_modules", ".git", "staticfiles", "tests"}
     found = []

@@ -113,12 +113,11 @@ class Command(BaseCommand):
                 f"z_high={c.z_high:.2f} z_medium={c.z_medium:.2f} (fitted on {c.fitted_on})"
             )
         means = {}
-        for key, title in (
-            ("high", "whole analysis (risk high = scam)"),
-            ("medium", "whole analysis (medium or high = scam)"),
-            ("classifier", "classifier alone (P >= 0.5)"),
+        for key, attr, title in (
+            ("high", "high", "whole analysis (risk high = scam)"),
+            ("medium", "warning", "whole analysis (medium or high = scam)"),
+            ("classifier", "classifier", "classifier alone (P >= 0.5)"),
         ):
-            attr = {"medium": "warning"}.get(key, key)
             confusions = [getattr(scores, attr) for scores in folds]
             write(title + ", over folds (mean ± std):")
             for metric in ("precision", "recall", "f1"):

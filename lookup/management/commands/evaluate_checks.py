@@ -102,13 +102,11 @@ class Command(BaseCommand):
             impersonation = evaluate_bad(self._path(bad), index, types=wanted)
         except ValueError as error:
             raise CommandError(str(error)) from error
-        self._print(popular, impersonation, show=show)
+        self._print(popular, impersonation, listed=len(index), show=show)
 
-    def _print(self, popular: Tally, impersonation: Tally, *, show: int) -> None:
+    def _print(self, popular: Tally, impersonation: Tally, *, listed: int, show: int) -> None:
         write = self.stdout.write
-        if not hasattr(Check, "verdict"):
-            write("note: lookup.verdicts.Check has no `verdict` yet: counted the scorer's flag")
-        write(f"list: {len(get_matcher()):,} listed values in this database")
+        write(f"list: {listed:,} listed values in this database")
         write(
             f"good: {popular.total:,} names, {popular.suspicious} answered suspicious "
             f"({popular.pct(popular.suspicious):.3f}%, target <= 0.5%), {popular.listed} listed, "
