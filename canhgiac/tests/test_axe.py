@@ -326,5 +326,5 @@ def test_focus_never_drops_to_the_body_while_an_answer_loads(live_server, page, 
     assert loading[2] is True  # hx-disabled-elt did disable the button ...
     assert loading[0] != "BODY" and loading[1] == "result"  # ... and the focus went to the answer
     page.wait_for_selector("#result [data-testid=verdict]")
-    page.wait_for_function("document.activeElement.tagName === 'H2'")  # lookup/result.js
+    page.wait_for_function("() => document.activeElement.tagName === 'H2'")  # lookup/result.js
     assert console_errors == []

@@ -91,9 +91,11 @@ def assert_focus_on_the_verdict(page, verdict: str):
         " top: box.top, height: window.innerHeight}; })()"
     )
     assert focused["tag"] == "H2" and focused["verdict"] == verdict
+    # A function, not an expression: Playwright evaluates an expression again on every
+    # poll with eval, which the page's CSP (no 'unsafe-eval') refuses once scrolling lags.
     page.wait_for_function(
-        "(() => { const b = document.activeElement.getBoundingClientRect();"
-        " return b.top >= 0 && b.bottom <= window.innerHeight; })()"
+        "() => { const b = document.activeElement.getBoundingClientRect();"
+        " return b.top >= 0 && b.bottom <= window.innerHeight; }"
     )
 
 
