@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lookup",
     "detection",
     "training",
+    "bulletins",
 ]
 
 MIDDLEWARE = [

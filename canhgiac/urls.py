@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("lookup.urls")),
     path("", include("detection.urls")),
     path("", include("training.urls")),
+    path("", include("bulletins.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Bulletins' models, one module per part (content, channels, outbox)."""
