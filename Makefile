@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install run test lint format messages clean
+.PHONY: install run test typecheck lint format messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,12 @@ run: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
+
+# mypy --strict with django-stubs over every app and its tests (the list: [tool.mypy] files).
+typecheck: install
+	$(VENV)/bin/mypy
 
 lint: install
 	$(VENV)/bin/ruff check .

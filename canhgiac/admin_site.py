@@ -5,6 +5,7 @@ django-otp ships no Vietnamese catalogue, so its field label and error messages 
 with the project's Vietnamese msgids (English in locale/en, as everywhere else)."""
 
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
@@ -26,7 +27,7 @@ class AdminSignInForm(OTPAdminAuthenticationForm):
         "device_required": _("Hãy chọn thiết bị xác thực."),
     }
 
-    def clean_otp(self, user) -> None:
+    def clean_otp(self, user: AbstractBaseUser | None) -> None:
         # django-otp asks which device to check; with one device (the TOTP app every staff member
         # sets up) there is nothing to ask, so the code is checked at the first try.
         if user is not None and not self.cleaned_data.get("otp_device"):

@@ -1,12 +1,15 @@
 """The one JSON API (django-ninja); each app contributes its router. OpenAPI at /api/docs."""
 
 import logging
+from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.types import DictStrAny
 
 # The answer of every error, in the document once: 422 fills `errors` with {field, message},
 # some 400 answers with sentences.
@@ -47,7 +50,9 @@ class CanhGiacAPI(NinjaAPI):
     (a body that is not JSON, an unknown code, a body too large, a schema error, the rate
     limit) with one error schema, unless the operation documents its own."""
 
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
+    ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.setdefault("Error", ERROR_SCHEMA)
@@ -103,7 +108,15 @@ _MESSAGES = {
 }
 
 
-def _vietnamese(error: dict) -> dict:
+class FieldError(TypedDict):
+    """One item of `errors` in a 422 answer (ERROR_SCHEMA)."""
+
+    field: str
+    message: str
+
+
+def _vietnamese(error: DictStrAny) -> FieldError:
+    """One of ninja's error dicts (pydantic's shape: type, loc, ctx...) in Vietnamese."""
     loc = list(error.get("loc", ()))
     # ("body", "<parameter name>", "field", ...) or ("query", "field"): keep the field path.
     loc = loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc[1:]

@@ -24,6 +24,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import connections
@@ -37,6 +38,20 @@ PG_NAME = "database.pgdump"
 
 class BackupError(Exception):
     pass
+
+
+class Counts(TypedDict):
+    reports: int
+    evidence: int
+
+
+class Manifest(TypedDict):
+    """manifest.json of a backup archive."""
+
+    format: int
+    created_at: str  # ISO 8601
+    engine: str  # "sqlite" or "postgresql"
+    counts: Counts
 
 
 @dataclass(frozen=True)
@@ -57,9 +72,13 @@ def engine() -> str:
 def _pg_env() -> dict[str, str]:
     db = settings.DATABASES["default"]
     env = {**os.environ, "PGDATABASE": str(db["NAME"])}
-    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
-        if db.get(key):
-            env[name] = str(db[key])
+    for value, name in (
+        (db.get("HOST"), "PGHOST"),
+        (db.get("PORT"), "PGPORT"),
+        (db.get("USER"), "PGUSER"),
+    ):
+        if value:
+            env[name] = str(value)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])  # not on the command line: ps shows that
     return env
@@ -93,13 +112,13 @@ def _copy_sqlite(source: Path, target: Path) -> None:
         src.close()
 
 
-def _counts() -> dict[str, int]:
+def _counts() -> Counts:
     from reports.models import Evidence, Report
 
     return {"reports": Report.objects.count(), "evidence": Evidence.objects.count()}
 
 
-def create_backup(output: Path) -> dict:
+def create_backup(output: Path) -> Manifest:
     """Write the backup archive `output`; returns its manifest."""
     kind = engine()
     with tempfile.TemporaryDirectory(prefix="canhgiac-backup-") as tmp:
@@ -110,7 +129,7 @@ def create_backup(output: Path) -> dict:
         else:
             counts = _counts()  # just before the snapshot: what it holds at least
             _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(work / PG_NAME)])
-        manifest = {
+        manifest: Manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
             "engine": kind,
@@ -130,7 +149,7 @@ def create_backup(output: Path) -> dict:
     return manifest
 
 
-def _sqlite_counts(path: Path) -> dict[str, int]:
+def _sqlite_counts(path: Path) -> Counts:
     with sqlite3.connect(path) as db:
         reports = db.execute("SELECT count(*) FROM reports_report").fetchone()[0]
         evidence = db.execute("SELECT count(*) FROM reports_evidence").fetchone()[0]

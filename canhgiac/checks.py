@@ -3,8 +3,10 @@ site goes public, said in the operator's language."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext as _
@@ -15,7 +17,9 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 (names,
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_site_url(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[checks.CheckMessage]:
     """Feeds, mails, certificates and their QR codes carry SITE_URL: left at the default they
     send every reader to 127.0.0.1, the reader's own machine."""
     if settings.DEBUG:
@@ -47,7 +51,9 @@ def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 
 @checks.register(checks.Tags.security)
-def check_trusted_proxies(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_trusted_proxies(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[checks.CheckMessage]:
     """A mistyped proxy address would make every citizen share the proxy's limit again."""
     entries = tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ())
     try:

@@ -7,6 +7,7 @@ import gc
 import os
 import threading
 import time
+from typing import Protocol
 
 # One time zone in every log line, stated in each (%z): Django sets TZ to TIME_ZONE in the
 # processes that load it (the workers, whose access log said +0700), but the arbiter never
@@ -33,7 +34,13 @@ timeout = int(os.environ.get("CANHGIAC_WEB_TIMEOUT") or 15)
 graceful_timeout = 10
 
 
-def post_worker_init(worker) -> None:
+class _Worker(Protocol):
+    """What this hook uses of gunicorn's worker (gunicorn ships no type information)."""
+
+    def notify(self) -> None: ...
+
+
+def post_worker_init(worker: _Worker) -> None:
     """Build the in-memory list index before the worker takes requests, so no visitor waits for
     it (about 10 s for a million listed indicators). No heartbeat is sent while this runs, so a
     thread sends them: a list large enough to take longer than `timeout` must not make the

@@ -1,13 +1,15 @@
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeAlias
 
 from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
-from csp.utils import build_policy
+from csp.utils import DIRECTIVES_T, build_policy
 from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
@@ -18,14 +20,17 @@ from django.utils.translation import gettext as _
 API_PREFIX = "/api/"
 MB = 1024 * 1024
 
+# Django's function middleware: given the next handler, the handler to use instead.
+Handler: TypeAlias = Callable[[HttpRequest], HttpResponseBase]
 
-def language_middleware(get_response: Callable) -> Callable:
+
+def language_middleware(get_response: Handler) -> Handler:
     """Vietnamese first: the page is in Vietnamese unless the person chose another language
     with the switcher (a cookie). The browser's Accept-Language is not consulted, because many
     phones here are set to English while their owners read Vietnamese best."""
     available = {code for code, _name in settings.LANGUAGES}
 
-    def middleware(request: HttpRequest) -> HttpResponse:
+    def middleware(request: HttpRequest) -> HttpResponseBase:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in available else settings.LANGUAGE_CODE
         translation.activate(language)
@@ -59,11 +64,13 @@ class LazyMessageMiddleware(MessageMiddleware):
     cent of each of its requests."""
 
     def process_request(self, request: HttpRequest) -> None:
-        request._messages = SimpleLazyObject(lambda: default_storage(request))
+        # Where Django's messages keep their storage; django-stubs does not declare it.
+        request._messages = SimpleLazyObject(lambda: default_storage(request))  # type: ignore[attr-defined]
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         stored = getattr(request, "_messages", None)
-        if isinstance(stored, SimpleLazyObject) and stored._wrapped is empty:
+        # `_wrapped` is `empty` until the object is first used (django-stubs does not declare it).
+        if isinstance(stored, SimpleLazyObject) and stored._wrapped is empty:  # type: ignore[attr-defined]
             return response  # no message was added or read: nothing to store or clear
         return super().process_response(request, response)
 
@@ -75,7 +82,9 @@ class CachedCSPMiddleware(CSPMiddleware):
 
     _built: tuple[int, str] | None = None
 
-    def process_response(self, request, response):
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if (
             getattr(request, "_csp_nonce", None) is not None
             or any(hasattr(response, name) for name in _PER_RESPONSE)
@@ -89,7 +98,7 @@ class CachedCSPMiddleware(CSPMiddleware):
             response[HEADER] = self._header(policy)
         return response
 
-    def _header(self, policy: dict) -> str:
+    def _header(self, policy: DIRECTIVES_T) -> str:
         built = CachedCSPMiddleware._built
         if built is None or built[0] != id(policy):  # settings changed (tests override them)
             CachedCSPMiddleware._built = built = (id(policy), build_policy())
@@ -106,6 +115,7 @@ def _base64_size(size: int) -> int:
 def default_body_limits() -> dict[str, int]:
     """The largest body of each URL that takes one (by URL name), fitted to what it documents:
     the uploads plus room for the text around them. Every other URL: REQUEST_MAX_BYTES."""
+    from bulletins.images import MAX_UPLOAD_BYTES as MAX_BULLETIN_IMAGE
     from lookup.api import MAX_BATCH
     from lookup.verdicts import MAX_VALUE_CHARS
     from orgs.services import MAX_CSV_BYTES
@@ -124,6 +134,7 @@ def default_body_limits() -> dict[str, int]:
         # The file, or pasted text of up to 500,000 characters (up to 2 MB in UTF-8).
         "reports:import": importing.MAX_BYTES + 3 * MB,
         "unit-import": MAX_CSV_BYTES + MB,
+        "bulletins:staff-image": MAX_BULLETIN_IMAGE + MB,
     }
 
 
@@ -155,14 +166,14 @@ def _refuse(request: HttpRequest, status: int, detail: str) -> HttpResponse:
     return render(request, "413.html", context, status=status)
 
 
-def limit_request_size(get_response: Callable) -> Callable:
+def limit_request_size(get_response: Handler) -> Handler:
     """Refuse a body larger than its URL takes before anything reads it: a 1 GB upload to the
     public report form would otherwise be read whole (and written to a temporary file) before
     the form says no. Django reads no more than the Content-Length it was told, so the declared
     length is the whole question. A body sent without one (chunked) would be read as empty, the
     fields silently lost; it is refused with 411. A proxy in front (nginx) sends the length."""
 
-    def middleware(request: HttpRequest) -> HttpResponse:
+    def middleware(request: HttpRequest) -> HttpResponseBase:
         raw = request.META.get("CONTENT_LENGTH") or ""
         if not raw and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
             detail = _("Yêu cầu phải có Content-Length: không nhận nội dung gửi kiểu chunked.")
@@ -202,12 +213,12 @@ def _api_error_detail(status: int) -> str:
     return details.get(status, _("Yêu cầu không thực hiện được."))
 
 
-def api_json_errors(get_response: Callable) -> Callable:
+def api_json_errors(get_response: Handler) -> Handler:
     """Whatever answers an error under /api/ outside the API's own handlers (an unknown
     address, a method the address does not take, Django's 400, 403 or 500 pages) answers it
     as JSON with a Vietnamese detail, as the API itself does."""
 
-    def middleware(request: HttpRequest) -> HttpResponse:
+    def middleware(request: HttpRequest) -> HttpResponseBase:
         response = get_response(request)
         if (
             response.status_code < 400

@@ -7,14 +7,20 @@ CANHGIAC_HTTPS          1 when served over HTTPS (default: 1 unless DEBUG): secu
 DATABASE_URL            e.g. postgres://user:pass@host/db (default: SQLite in var/)
 REDIS_URL               shared cache for many machines (default: database cache)
 CANHGIAC_EMAIL_HOST / CANHGIAC_EMAIL_PORT / CANHGIAC_DEFAULT_FROM_EMAIL  outgoing mail
+CANHGIAC_CREDENTIALS_KEY  Fernet key(s) for the Zalo and Facebook credentials (default: from SECRET_KEY)
+CANHGIAC_ZALO_API_BASE / CANHGIAC_ZALO_OAUTH_BASE / CANHGIAC_FACEBOOK_GRAPH_BASE  channel APIs
 """
 
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from lib.env import env_bool, env_int, env_list, env_str, secret_key
+
+# Generic admin and form classes at run time (`admin.ModelAdmin[Unit]`), as mypy sees them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CANHGIAC_VAR_DIR", str(BASE_DIR / "var")))
@@ -105,7 +111,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait
                 # (busy timeout) instead of failing with "database is locked" mid-transaction.
@@ -127,6 +133,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared by every worker process) -------------------------------------------------
+CACHES: dict[str, dict[str, object]]
 if env_str("REDIS_URL"):
     CACHES = {
         "default": {
@@ -266,6 +273,17 @@ EMAIL_HOST = env_str("CANHGIAC_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("CANHGIAC_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("CANHGIAC_DEFAULT_FROM_EMAIL", "canhgiac@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Bulletin channels (bulletins/channels/) ------------------------------------------------
+# Channel credentials are stored encrypted with these Fernet keys (comma-separated, the first
+# encrypts, all decrypt: rotation); without them a key is derived from SECRET_KEY.
+CANHGIAC_CREDENTIALS_KEY = env_str("CANHGIAC_CREDENTIALS_KEY", "")
+# The APIs' addresses: the tests point them at local servers that speak the same shapes.
+ZALO_API_BASE = env_str("CANHGIAC_ZALO_API_BASE", "https://openapi.zalo.me")
+ZALO_OAUTH_BASE = env_str("CANHGIAC_ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
+FACEBOOK_GRAPH_BASE = env_str("CANHGIAC_FACEBOOK_GRAPH_BASE", "https://graph.facebook.com")
+FACEBOOK_GRAPH_VERSION = env_str("CANHGIAC_FACEBOOK_GRAPH_VERSION", "v23.0")
+BULLETINS_FROM_EMAIL = env_str("CANHGIAC_BULLETINS_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 
 LOGGING = {
     "version": 1,

@@ -21,11 +21,13 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypeAlias
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import DateTimeField, ExpressionWrapper
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -46,7 +48,7 @@ def beat_interval() -> float:
     return max(settings.TASK_WORKER_TIMEOUT / 6, 0.2)
 
 
-def _db_now_minus(delta: timedelta) -> ExpressionWrapper:
+def _db_now_minus(delta: timedelta) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(Now() - delta, output_field=DateTimeField())
 
 
@@ -77,7 +79,11 @@ class Recovered:
     failed: list[str]
 
 
-def _is_dead(task: DBTaskResult, *, alive: set[str], known: set[str], cutoff) -> bool:
+# Any task: its arguments and result do not matter here.
+_Task: TypeAlias = "DBTaskResult[..., object]"
+
+
+def _is_dead(task: _Task, *, alive: set[str], known: set[str], cutoff: datetime) -> bool:
     worker = task.worker_ids[-1] if task.worker_ids else None
     if worker in alive:
         return False
@@ -121,7 +127,7 @@ def requeue_dead_tasks() -> Recovered:
     return Recovered(requeued, failed)
 
 
-def _died_fields(task: DBTaskResult) -> dict:
+def _died_fields(task: _Task) -> dict[str, object]:
     return {
         "status": TaskResultStatus.FAILED,
         "finished_at": timezone.now(),

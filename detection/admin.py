@@ -1,11 +1,14 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import DetectorModel, LabelledMessage
 
 
 @admin.register(LabelledMessage)
-class LabelledMessageAdmin(admin.ModelAdmin):
+class LabelledMessageAdmin(admin.ModelAdmin[LabelledMessage]):
     list_display = [
         "id",
         "label",
@@ -34,7 +37,7 @@ class LabelledMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(DetectorModel)
-class DetectorModelAdmin(admin.ModelAdmin):
+class DetectorModelAdmin(admin.ModelAdmin[DetectorModel]):
     """Read-only: models are made by manage.py train_detector."""
 
     list_display = ["id", "created_at", "active", "accepted", "f1", "previous_f1", "train_count"]
@@ -58,8 +61,8 @@ class DetectorModelAdmin(admin.ModelAdmin):
         "note",
     ]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: DetectorModel | None = None) -> bool:
         return False

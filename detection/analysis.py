@@ -2,8 +2,9 @@
 
 analyse_message(text) finds the message's indicators (indicators.extract), looks each up in
 the list (the in-memory matcher), scores links and email domains for look-alikes of protected
-brands, applies the rules (rules.py) and the classifier (classifier.py), and adds it all up in
-log-odds:
+brands, applies the rules (the rules package) and the classifier (classifier.py), turns what it
+found into weighed reasons (reasons.py; their shapes and the API's JSON in results.py), and adds
+it all up in log-odds:
 
     z = bias + w_classifier * logit(P(scam)) * length + w_rules * (sum of positive rule, link
         and sender weights) + w_reassurances * (sum of negative ones)
@@ -31,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,54 +41,54 @@ from indicators.extract import Found, extract
 from indicators.kinds import Kind
 from indicators.matcher import MatcherIndex, Verdict, get_matcher
 from indicators.normalise import normalise
-from indicators.phones import describe_phone, hotline_brand
 from lib import budget as cpu
 from lib.budget import CpuBudget
 
-from .brands import FINANCIAL_OR_STATE, Brand, brands_mentioned
-from .classifier import Combiner, Phrase, TrainedModel, get_model
-from .lookalike import STRONG, SUSPICIOUS, LookalikeResult, score_host, score_url
-from .rules import OBFUSCATION_MIN, RuleHit, broken_words, evaluate
+from .brands import Brand, brands_mentioned
+from .classifier import Combiner, Explanation, Phrase, TrainedModel, get_model
+from .lookalike import STRONG, LookalikeResult, score_host, score_url
+from .reasons import (
+    NOT_SPEAKERS,
+    PERSONAL_NOTICE_WEIGHT,
+    contact_and_sender_reasons,
+    foreign_phone_reasons,
+    link_reasons,
+    obfuscation_reasons,
+    official_hotline,
+    personal_notice,
+    rule_reasons,
+)
+from .results import AnalysisPayload, IndicatorResult, Reason, Risk, best_lookalike
+from .rules import evaluate
 from .text import clean, fold
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+__all__ = [
+    "PERSONAL_NOTICE_WEIGHT",
+    "SENDER_TYPES",
+    "SHORT_WORDS",
+    "Analysis",
+    "CaseScore",
+    "Evidence",
+    "IndicatorResult",
+    "Reason",
+    "analyse_message",
+    "combine",
+    "score_case_text",
+]
 
 MAX_INDICATORS = 30
 SENDER_TYPES = ("brandname", "shortcode", "personal_number")
-# Offers that businesses must send under a registered brandname (advertising rules).
-OFFER_CODES = frozenset(
-    {
-        "loan",
-        "job_offer",
-        "task_scam",
-        "prize",
-        "gambling",
-        "investment",
-        "off_channel",
-        "adult_service",
-        "fake_documents",
-        "real_estate",
-    }
-)
-# Of those, what no honest sender offers at all, from any number: a prize that was never
-# entered, betting, "investment" returns, paid tasks, sex, forged papers. A personal SIM sending
-# them is not an advertiser breaking the rules but a crook.
-FRAUD_OFFER_CODES = frozenset(
-    {"prize", "gambling", "investment", "task_scam", "adult_service", "fake_documents"}
-)
-# Formats of a genuine notice (an OTP, a balance alert, "call 1900 ...", "at our store"): they
-# reassure only when a registered sender could have sent them. A personal number cannot be one:
-# a bank's notice copied into its text is a spoof, and its "call our hotline" proves nothing.
-NOTICE_CODES = frozenset({"otp_notice", "balance_notice", "official_channel"})
-# Such a format from a personal number is a copy of a registered sender's message (a spoof), a
-# sign on its own, but a weaker one than a bank or agency named from a personal number.
-PERSONAL_NOTICE_WEIGHT = 1.0
 
-RISK_LABELS = {
+RISK_LABELS: dict[Risk, StrPromise] = {
     "low": gettext_lazy("Rủi ro thấp"),
     "medium": gettext_lazy("Rủi ro trung bình"),
     "high": gettext_lazy("Rủi ro cao"),
 }
 
-ADVICE = {
+ADVICE: dict[str, StrPromise] = {
     "listed": gettext_lazy(
         "Đừng bấm link, đừng gọi lại, đừng chuyển tiền: dấu hiệu trong tin nhắn đã được "
         "xác minh là lừa đảo."
@@ -181,7 +182,7 @@ ADVICE = {
         "thường mất tiền cọc."
     ),
 }
-CLOSING = {
+CLOSING: dict[Risk, StrPromise] = {
     "high": gettext_lazy(
         "Báo tin nhắn này trên Cảnh Giác để cảnh báo người khác, và phản ánh tin nhắn rác, "
         "lừa đảo tới đầu số 5656."
@@ -197,46 +198,9 @@ CLOSING = {
 
 
 @dataclass(frozen=True)
-class Reason:
-    text: str
-    weight: float
-    kind: str  # listed, lookalike, link, rule, sender, classifier
-    code: str
-    category: str = ""
-
-
-@dataclass
-class IndicatorResult:
-    kind: str
-    value: str
-    text: str
-    listed: bool = False
-    verdict: str = ""
-    lookalike: LookalikeResult | None = None
-
-    def as_dict(self) -> dict:
-        data = {
-            "kind": self.kind,
-            "value": self.value,
-            "text": self.text,
-            "listed": self.listed,
-            "verdict": self.verdict,
-        }
-        if self.lookalike is not None:
-            data["lookalike"] = {
-                "score": self.lookalike.score,
-                "level": self.lookalike.level,
-                "brand": self.lookalike.brand.name if self.lookalike.brand else None,
-                "official": self.lookalike.official,
-                "reasons": self.lookalike.reasons,
-            }
-        return data
-
-
-@dataclass
 class Analysis:
     text: str
-    risk: str = "low"
+    risk: Risk = "low"
     score: float = 0.0
     z: float = 0.0
     reasons: list[Reason] = field(default_factory=list)
@@ -265,7 +229,7 @@ class Analysis:
         top = "; ".join(_lower_first(r.text) for r in self.reasons[:2])
         return f"{self.risk_label}: {top}" if top else self.risk_label
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> AnalysisPayload:
         return {
             "risk": self.risk,
             "risk_label": self.risk_label,
@@ -377,14 +341,11 @@ def _indicators(
 
 # --- links and brands ------------------------------------------------------------------------
 
-_HOTLINE = re.compile(r"^\+84(?:1[89]00|2\d{8,9})")  # 1800/1900 and landlines
-
 
 # Brands named this early in a message are who it speaks for ("[VCB] ...", "Vietcombank thông
 # báo: ..."); a name further down is often a payment method or a place ("chuyển qua MoMo").
 SPEAKER_CHARS = 60
 # People name these as a way to get in touch, not as who is talking ("nhắn Zalo cho em").
-NOT_SPEAKERS = frozenset({"social", "game"})
 
 
 def _without_links(folded: str, found: list[Found]) -> str:
@@ -404,337 +365,6 @@ def _mentions_outside(text: str) -> tuple[list[Brand], list[Brand]]:
     return mentioned, speakers
 
 
-_SEARCH_HOST = re.compile(r"^(?:www\.)?(?:google\.[a-z.]{2,6}|bing\.com|coccoc\.com)$")
-_DOMAIN_IN_QUERY = re.compile(r"(?<![\w.-])([a-z0-9-]{2,63}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,12})\b")
-
-
-def _searched_site(url: str) -> str | None:
-    """The site a search-engine link looks up ("google.com/search?q=cash88.com" -> cash88.com):
-    links like that pass filters that block the site's own address."""
-    parts = urlsplit(url)
-    if not _SEARCH_HOST.match((parts.hostname or "").lower()):
-        return None
-    if parts.path.rstrip("/") not in ("/search", "/url"):
-        return None
-    for key in ("q", "query", "url"):
-        for value in parse_qs(parts.query).get(key, [])[:1]:
-            match = _DOMAIN_IN_QUERY.search(value.lower()[:300])
-            if match:
-                return match[1]
-    return None
-
-
-def _search_reasons(results: list[IndicatorResult]) -> list[Reason]:
-    for item in results:
-        site = _searched_site(item.value) if item.kind == Kind.URL else None
-        if site:
-            return [
-                Reason(
-                    _(
-                        "Đường link không dẫn thẳng tới trang mà là trang tìm kiếm {site}: kẻ gian "
-                        "làm vậy để lách bộ lọc chặn link lừa đảo."
-                    ).format(site=site),
-                    1.5,
-                    "link",
-                    "search_link",
-                    "link",
-                )
-            ]
-    return []
-
-
-def _link_reasons(
-    results: list[IndicatorResult], codes: set[str], mentioned: list[Brand], speakers: list[Brand]
-) -> list[Reason]:
-    reasons: list[Reason] = _search_reasons(results)
-    web = [r for r in results if r.lookalike is not None and r.kind != Kind.EMAIL]
-    for item in results:
-        if item.listed:
-            reasons.append(Reason(item.verdict, 10.0, "listed", "listed", "listed"))
-    best = max((r.lookalike for r in results if r.lookalike), key=lambda x: x.score, default=None)
-    if best is not None and best.score >= SUSPICIOUS:
-        weight = 4.0 if best.score >= STRONG else 2.0
-        for text in best.reasons[:2]:
-            reasons.append(Reason(text, weight, "lookalike", "lookalike", "lookalike"))
-            weight = 0.0  # the second reason explains the same link
-    elif best is not None and best.score > 0:
-        weight = 1.0 if "shortener" in best.codes or "free_hosting" in best.codes else 0.6
-        reasons.append(Reason(best.reasons[0], weight, "lookalike", "weak_link", "link"))
-    unknown = [r for r in web if not r.lookalike.official]  # type: ignore[union-attr]
-    official = [r for r in web if r.lookalike.official]  # type: ignore[union-attr]
-    if unknown:
-        host = unknown[0].lookalike.host  # type: ignore[union-attr]
-        money_brands = [b for b in speakers if b.category in FINANCIAL_OR_STATE]
-        speaking_for = money_brands[0] if money_brands else (speakers[0] if speakers else None)
-        if speaking_for is not None and not any(
-            r.lookalike.brand
-            and r.lookalike.brand.key == speaking_for.key  # type: ignore[union-attr]
-            and r.lookalike.score >= SUSPICIOUS  # type: ignore[union-attr]
-            for r in unknown
-        ):
-            reasons.append(
-                Reason(
-                    _(
-                        "Tin nhắn nhân danh {brand} nhưng đường link dẫn tới {host}, không phải "
-                        "trang chính thức {official}."
-                    ).format(brand=speaking_for.name, host=host, official=speaking_for.official),
-                    2.0 if speaking_for.category in FINANCIAL_OR_STATE else 1.2,
-                    "link",
-                    "brand_link_mismatch",
-                    "lookalike",
-                )
-            )
-        if "act_on_link" in codes:
-            reasons.append(
-                Reason(
-                    _(
-                        "Tin nhắn bảo bấm vào đường link lạ ({host}) để đăng nhập, xác minh, nhận "
-                        "tiền hay thanh toán: trang như vậy thường lấy cắp tài khoản."
-                    ).format(host=host),
-                    1.5,
-                    "link",
-                    "link_action",
-                    "link",
-                )
-            )
-            if "identity_update" in codes:
-                reasons.append(
-                    Reason(
-                        _(
-                            "Cập nhật căn cước, sinh trắc học, định danh qua đường link là thủ "
-                            "đoạn phổ biến: ngân hàng và công an chỉ làm việc này trong ứng dụng "
-                            "chính thức hoặc tại quầy."
-                        ),
-                        1.0,
-                        "link",
-                        "identity_link",
-                        "link",
-                    )
-                )
-        elif not reasons or all(r.kind != "lookalike" for r in reasons):
-            reasons.append(
-                Reason(
-                    _(
-                        "Tin nhắn có đường link tới {host}, không phải trang của một tổ chức quen "
-                        "thuộc."
-                    ).format(host=host),
-                    0.5,
-                    "link",
-                    "unknown_link",
-                    "link",
-                )
-            )
-    elif official and mentioned:
-        names = {r.lookalike.brand.key for r in official if r.lookalike.brand}  # type: ignore[union-attr]
-        for brand in mentioned:
-            if brand.key in names:
-                reasons.append(
-                    Reason(
-                        _("Đường link dẫn tới trang chính thức của {brand}.").format(
-                            brand=brand.name
-                        ),
-                        -1.0,
-                        "link",
-                        "official_link",
-                        "ordinary",
-                    )
-                )
-                break
-    return reasons
-
-
-def _contact_reasons(
-    results: list[IndicatorResult], codes: set[str], mentioned: list[Brand], sender_type: str | None
-) -> list[Reason]:
-    reasons: list[Reason] = []
-    official_like = [b for b in mentioned if b.category in FINANCIAL_OR_STATE]
-    mobiles = [
-        r
-        for r in results
-        if r.kind == Kind.PHONE and r.value.startswith("+84") and not _HOTLINE.match(r.value)
-    ]
-    if official_like and mobiles:
-        reasons.append(
-            Reason(
-                _(
-                    "Tin nhắn nhân danh {brand} nhưng bảo liên hệ số di động {phone}: tổ chức "
-                    "thật dùng tổng đài, không dùng số cá nhân."
-                ).format(brand=official_like[0].name, phone=mobiles[0].text),
-                1.2,
-                "rule",
-                "personal_contact",
-                "contact",
-            )
-        )
-    accounts = [r for r in results if r.kind == Kind.BANK_ACCOUNT]
-    if accounts and codes & {"transfer_request", "fee", "safe_account", "personal_account"}:
-        reasons.append(
-            Reason(
-                _("Tin nhắn bảo chuyển tiền vào tài khoản {account}.").format(
-                    account=accounts[0].text
-                ),
-                0.8,
-                "rule",
-                "account_transfer",
-                "safe_account",
-            )
-        )
-    if sender_type == "personal_number" and official_like:
-        reasons.append(
-            Reason(
-                _(
-                    "Tin nhắn nhân danh {brand} nhưng gửi từ số điện thoại cá nhân: ngân hàng và "
-                    "cơ quan nhà nước chỉ nhắn tin bằng tên thương hiệu hoặc đầu số ngắn."
-                ).format(brand=official_like[0].name),
-                1.5,
-                "sender",
-                "personal_sender",
-                "sender",
-            )
-        )
-    elif sender_type == "personal_number" and codes & FRAUD_OFFER_CODES:
-        reasons.append(
-            Reason(
-                _(
-                    "Tin báo trúng thưởng, mời cá cược, đầu tư, làm nhiệm vụ hay dịch vụ tình dục "
-                    "gửi từ số điện thoại cá nhân: không doanh nghiệp đàng hoàng nào mời như vậy, "
-                    "đây là dấu hiệu lừa đảo."
-                ),
-                2.0,
-                "sender",
-                "personal_fraud_offer",
-                "sender",
-            )
-        )
-    elif sender_type == "personal_number" and (
-        codes & OFFER_CODES or any(r.lookalike and not r.lookalike.official for r in results)
-    ):
-        reasons.append(
-            Reason(
-                _(
-                    "Tin mời chào (vay tiền, việc làm, quà, đầu tư, đường link) gửi từ số điện "
-                    "thoại cá nhân: doanh nghiệp thật phải nhắn bằng tên thương hiệu đã đăng ký, "
-                    "tin như vậy là tin rác và thường là lừa đảo."
-                ),
-                # Advertising from a personal SIM is unlawful spam in Vietnam (Decree 91/2020):
-                # honest businesses cannot send it, so it weighs as much as a brand spoken for
-                # from a personal number.
-                1.5,
-                "sender",
-                "personal_offer",
-                "sender",
-            )
-        )
-    elif sender_type == "brandname":
-        reasons.append(
-            Reason(
-                _(
-                    "Tin nhắn gửi từ tên thương hiệu (brandname) đã đăng ký; kẻ gian vẫn có thể "
-                    "giả tên này bằng trạm phát sóng giả, nên nội dung vẫn được xem xét."
-                ),
-                -1.0,
-                "sender",
-                "brandname_sender",
-                "ordinary",
-            )
-        )
-    elif sender_type == "shortcode":
-        reasons.append(
-            Reason(
-                _("Tin nhắn gửi từ đầu số ngắn của nhà mạng hoặc dịch vụ."),
-                -0.5,
-                "sender",
-                "shortcode_sender",
-                "ordinary",
-            )
-        )
-    return reasons
-
-
-def _personal_notice(reasons: list[Reason]) -> list[Reason]:
-    """A personal number's reasons: the formats of a registered sender (an OTP or balance
-    notice, "soạn tin gửi 1313", "gọi 1800 ...") no longer reassure, they betray a copy. Only
-    banks, carriers and registered advertisers write them, from a brandname or a short code;
-    the same text from a personal SIM imitates one of them."""
-    kept = [r for r in reasons if r.code not in NOTICE_CODES]
-    if len(kept) == len(reasons):
-        return reasons
-    kept.append(
-        Reason(
-            _(
-                "Tin nhắn viết theo mẫu của ngân hàng, nhà mạng hay doanh nghiệp (thông báo số "
-                "dư, mã OTP, soạn tin gửi đầu số ngắn, tổng đài) nhưng gửi từ số điện thoại cá "
-                "nhân: tin thật của họ chỉ gửi bằng tên thương hiệu hoặc đầu số ngắn."
-            ),
-            PERSONAL_NOTICE_WEIGHT,
-            "sender",
-            "personal_notice",
-            "sender",
-        )
-    )
-    return kept
-
-
-# International brands whose staff may well call from abroad: a foreign number proves little.
-INTERNATIONAL = frozenset({"dhl", "hsbc"})
-
-
-def _vietnamese_brand(mentioned: list[Brand], speakers: list[Brand]) -> Brand | None:
-    """The Vietnamese organisation a message speaks for (or, failing that, names): the one that
-    would give a Vietnamese number, never a foreign one."""
-    candidates = [
-        b
-        for b in speakers + mentioned
-        if b.category not in NOT_SPEAKERS and b.key not in INTERNATIONAL
-    ]
-    money = [b for b in candidates if b.category in FINANCIAL_OR_STATE]
-    return (money or candidates or [None])[0]
-
-
-def _foreign_phone_reasons(
-    results: list[IndicatorResult], mentioned: list[Brand], speakers: list[Brand]
-) -> list[Reason]:
-    phones = [r for r in results if r.kind == Kind.PHONE and not r.value.startswith("+84")]
-    brand = _vietnamese_brand(mentioned, speakers) if phones else None
-    if brand is None:
-        return []
-    info = describe_phone(phones[0].value)
-    if info.kind != "foreign":
-        return []
-    return [
-        Reason(
-            _(
-                "Tin nhắn nhân danh %(brand)s nhưng đưa số điện thoại nước ngoài (%(country)s) "
-                "%(phone)s: tổ chức Việt Nam dùng tổng đài trong nước, không dùng số nước ngoài."
-            )
-            % {"brand": brand.name, "country": info.country, "phone": phones[0].text},
-            # As much as a link away from the brand's site: the call is where the money goes.
-            2.0 if brand.category in FINANCIAL_OR_STATE else 1.2,
-            "rule",
-            "foreign_phone",
-            "contact",
-        )
-    ]
-
-
-def _official_hotline(results: list[IndicatorResult], mentioned: list[Brand]) -> Reason | None:
-    """A note when the message gives the published hotline of a brand it names. Never a weight:
-    scammers copy real hotlines into fake messages too."""
-    keys = {b.key for b in mentioned}
-    for item in results:
-        found = hotline_brand(item.value) if item.kind == Kind.PHONE else None
-        if found and found[0] in keys:
-            return Reason(
-                _("Số %(phone)s trong tin nhắn là tổng đài chính thức của %(brand)s.")
-                % {"phone": item.text, "brand": found[1]},
-                0.0,
-                "phone",
-                "official_hotline",
-                "ordinary",
-            )
-    return None
-
-
 def _hotline_advice(note: Reason) -> str:
     return _(
         "%(note)s Kẻ gian cũng chép số thật vào tin giả: hãy tự gọi số in trên thẻ hoặc trang "
@@ -742,34 +372,10 @@ def _hotline_advice(note: Reason) -> str:
     ) % {"note": note.text}
 
 
-def _obfuscation_reasons(unlinked: str) -> list[Reason]:
-    if broken_words(unlinked) < OBFUSCATION_MIN:
-        return []
-    return [
-        Reason(
-            _(
-                "Chữ trong tin nhắn bị cố tình viết méo (chèn dấu lạ, thay chữ bằng số) để lọt qua "
-                "bộ lọc tin rác: tin quảng cáo thật không viết như vậy."
-            ),
-            2.0,
-            "rule",
-            "obfuscated",
-            "spam",
-        )
-    ]
-
-
-def _rule_reasons(hits: list[RuleHit]) -> list[Reason]:
-    return [
-        Reason(str(hit.rule.reason), hit.weight, "rule", hit.code, hit.rule.category)
-        for hit in hits
-    ]
-
-
 # --- putting it together ---------------------------------------------------------------------
 
 
-def _advice(reasons: list[Reason], risk: str, best_brand: Brand | None) -> list[str]:
+def _advice(reasons: list[Reason], risk: Risk, best_brand: Brand | None) -> list[str]:
     advice: list[str] = []
     for reason in reasons:
         lazy = ADVICE.get(reason.category)
@@ -797,7 +403,7 @@ class Evidence:
     forced: bool  # a listed indicator or a strong look-alike link: "high" whatever the rest
 
 
-def combine(combiner: Combiner, evidence: Evidence) -> tuple[float, str]:
+def combine(combiner: Combiner, evidence: Evidence) -> tuple[float, Risk]:
     """The analysis' log-odds and its risk level."""
     z = (
         combiner.bias
@@ -807,8 +413,60 @@ def combine(combiner: Combiner, evidence: Evidence) -> tuple[float, str]:
     )
     if evidence.forced:
         z = max(z, combiner.z_high + 1.0)
-    risk = "high" if z >= combiner.z_high else "medium" if z >= combiner.z_medium else "low"
+    risk: Risk = "high" if z >= combiner.z_high else "medium" if z >= combiner.z_medium else "low"
     return z, risk
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What a message holds: its indicators, the brands it names outside its links, and every
+    reason for and against it (rules, links, numbers, sender)."""
+
+    indicators: list[IndicatorResult]
+    mentioned: list[Brand]
+    reasons: list[Reason]
+
+
+def _read(
+    cleaned: str, sender_type: str | None, matcher: MatcherIndex, budget: CpuBudget | None
+) -> _Reading:
+    folded = fold(cleaned)
+    results, found = _indicators(cleaned, matcher, budget)
+    cpu.check(budget)
+    hits, codes = evaluate(folded)
+    cpu.check(budget)
+    unlinked = _without_links(folded, found)
+    mentioned, speakers = _mentions_outside(unlinked)
+    reasons = (
+        link_reasons(results, codes, mentioned, speakers)
+        + rule_reasons(hits)
+        + contact_and_sender_reasons(results, codes, mentioned, sender_type)
+        + foreign_phone_reasons(results, mentioned, speakers)
+        + obfuscation_reasons(unlinked)
+    )
+    if sender_type == "personal_number":
+        reasons = personal_notice(reasons)
+    return _Reading(results, mentioned, reasons)
+
+
+def _shown_reasons(reasons: list[Reason], explanation: Explanation) -> list[Reason]:
+    """The reasons against a message, strongest first, then what the classifier saw in it."""
+    positive = sorted((r for r in reasons if r.weight > 0), key=lambda r: -r.weight)
+    positive += [r for r in reasons if r.weight == 0 and r.kind == "lookalike"]
+    if explanation.probability >= 0.5 and explanation.phrases:
+        quoted = ", ".join("“" + p.text + "”" for p in explanation.phrases[:4])
+        positive.append(
+            Reason(
+                _(
+                    "Bộ phân loại tự động thấy tin này giống tin lừa đảo ({percent}%), nhất là "
+                    "ở các cụm từ {phrases}."
+                ).format(percent=round(100 * explanation.probability), phrases=quoted),
+                0.0,
+                "classifier",
+                "classifier",
+            )
+        )
+    return positive
 
 
 def analyse_message(
@@ -824,80 +482,59 @@ def analyse_message(
     With a budget, raises lib.budget.BudgetExceeded between steps once it is used up."""
     cleaned = clean(text or "")
     sender_type = sender_type if sender_type in SENDER_TYPES else None
-    analysis = Analysis(text=cleaned, sender_type=sender_type)
     if not cleaned.strip():
-        analysis.advice = [str(CLOSING["low"])]
-        return analysis
+        return Analysis(text=cleaned, sender_type=sender_type, advice=[str(CLOSING["low"])])
     matcher = get_matcher() if matcher is None else matcher
     model = get_model() if model is None else model
-    folded = fold(cleaned)
-    results, found = _indicators(cleaned, matcher, budget)
-    cpu.check(budget)
-    hits, codes = evaluate(folded)
-    cpu.check(budget)
-    unlinked = _without_links(folded, found)
-    mentioned, speakers = _mentions_outside(unlinked)
+    reading = _read(cleaned, sender_type, matcher, budget)
     explanation = model.explain(cleaned, sender_type=sender_type)
-
-    all_reasons = (
-        _link_reasons(results, codes, mentioned, speakers)
-        + _rule_reasons(hits)
-        + _contact_reasons(results, codes, mentioned, sender_type)
-        + _foreign_phone_reasons(results, mentioned, speakers)
-        + _obfuscation_reasons(unlinked)
-    )
-    if sender_type == "personal_number":
-        all_reasons = _personal_notice(all_reasons)
-    listed = any(r.kind == "listed" for r in all_reasons)
-    best = max((r.lookalike for r in results if r.lookalike), key=lambda x: x.score, default=None)
+    listed = any(r.kind == "listed" for r in reading.reasons)
+    best = best_lookalike(reading.indicators)
     evidence = Evidence(
         _logit(explanation.probability) * _text_weight(cleaned),
-        sum(r.weight for r in all_reasons if r.weight > 0),
-        sum(r.weight for r in all_reasons if r.weight < 0),
+        sum(r.weight for r in reading.reasons if r.weight > 0),
+        sum(r.weight for r in reading.reasons if r.weight < 0),
         listed or (best is not None and best.score >= STRONG),
     )
     z, risk = combine(model.combiner, evidence)
-    analysis.evidence = evidence
-
-    positive = sorted((r for r in all_reasons if r.weight > 0), key=lambda r: -r.weight)
-    positive += [r for r in all_reasons if r.weight == 0 and r.kind == "lookalike"]
-    if explanation.probability >= 0.5 and explanation.phrases:
-        quoted = ", ".join("“" + p.text + "”" for p in explanation.phrases[:4])
-        positive.append(
-            Reason(
-                _(
-                    "Bộ phân loại tự động thấy tin này giống tin lừa đảo ({percent}%), nhất là "
-                    "ở các cụm từ {phrases}."
-                ).format(percent=round(100 * explanation.probability), phrases=quoted),
-                0.0,
-                "classifier",
-                "classifier",
-            )
-        )
-    analysis.reasons = positive
-    analysis.reassurances = [r for r in all_reasons if r.weight < 0]
-    analysis.risk = risk
-    analysis.z = z
-    analysis.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-    analysis.indicators = results
-    analysis.probability = explanation.probability
-    analysis.top_phrases = explanation.phrases
-    analysis.brands = mentioned
-    analysis.listed = listed
-    analysis.advice = _advice(positive, risk, best.brand if best and best.brand else None)
-    _note_hotline(analysis, _official_hotline(results, mentioned))
-    return analysis
+    reasons = _shown_reasons(reading.reasons, explanation)
+    reassurances = [r for r in reading.reasons if r.weight < 0]
+    advice = _advice(reasons, risk, best.brand if best and best.brand else None)
+    note = official_hotline(reading.indicators, reading.mentioned)
+    if note is not None:
+        _note_hotline(note, risk=risk, reasons=reasons, reassurances=reassurances, advice=advice)
+    return Analysis(
+        text=cleaned,
+        risk=risk,
+        score=1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))),
+        z=z,
+        reasons=reasons,
+        reassurances=reassurances,
+        advice=advice,
+        indicators=reading.indicators,
+        probability=explanation.probability,
+        top_phrases=explanation.phrases,
+        brands=reading.mentioned,
+        sender_type=sender_type,
+        listed=listed,
+        evidence=evidence,
+    )
 
 
-def _note_hotline(analysis: Analysis, note: Reason | None) -> None:
+def _note_hotline(
+    note: Reason,
+    *,
+    risk: Risk,
+    reasons: list[Reason],
+    reassurances: list[Reason],
+    advice: list[str],
+) -> None:
     """A real hotline reassures only in a message with nothing else against it; in a risky one it
     becomes advice (call that number yourself), and it never changes the score."""
-    if note is None:
-        return
-    if analysis.risk == "low" and not any(r.weight > 0 for r in analysis.reasons):
-        analysis.reassurances.append(note)
+    if risk == "low" and not any(r.weight > 0 for r in reasons):
+        reassurances.append(note)
     else:
-        analysis.advice.insert(max(0, len(analysis.advice) - 1), _hotline_advice(note))
+        advice.insert(max(0, len(advice) - 1), _hotline_advice(note))
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,20 @@
 """POST /api/detection/analyse: the analysis of one message, for apps and partners."""
 
+from __future__ import annotations
+
 from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
 
-from lib.budget import BudgetExceeded, CpuBudget
+from lib.budget import CpuBudget
+from lib.gates import api_refusal, cpu_budget, rate_limited
 from lib.text import CleanLine, CleanText
 
-from . import ratelimit
 from .analysis import SENDER_TYPES, analyse_message
+from .ratelimit import REQUESTS_PER_MINUTE
 from .text import MAX_MESSAGE_CHARS
 
 router = Router(tags=["detection"])
@@ -69,12 +73,21 @@ class ErrorOut(Schema):
     response={200: AnalysisOut, 400: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Phân tích một tin nhắn đáng ngờ",
 )
-def analyse(request: HttpRequest, payload: AnalyseIn):
+@rate_limited(
+    "detection-api",
+    setting="DETECTION_RATE_PER_MINUTE",
+    default=REQUESTS_PER_MINUTE,
+    refuse=api_refusal(429, gettext_lazy("Quá nhiều yêu cầu. Hãy đợi một phút rồi thử lại.")),
+)
+@cpu_budget(
+    setting="DETECTION_ANALYSE_CPU_SECONDS",
+    default=2.0,
+    refuse=api_refusal(503, gettext_lazy("Yêu cầu quá nặng, hãy gửi tin nhắn ngắn hơn.")),
+)
+def analyse(request: HttpRequest, budget: CpuBudget, payload: AnalyseIn) -> Status[object]:
     """Mức rủi ro (low, medium, high), lý do, lời khuyên, các dấu hiệu tìm thấy và đánh giá
     của bộ phân loại, kể cả khi chưa dấu hiệu nào có trong danh sách cảnh báo.
     503: tin cần quá nhiều thời gian xử lý (DETECTION_ANALYSE_CPU_SECONDS)."""
-    if not ratelimit.allow(request, "api"):
-        return Status(429, {"detail": _("Quá nhiều yêu cầu. Hãy đợi một phút rồi thử lại.")})
     text = payload.text or ""
     # The length first: nothing below (regexes, the analysis) sees an oversized text.
     if len(text) > MAX_MESSAGE_CHARS:
@@ -85,9 +98,5 @@ def analyse(request: HttpRequest, payload: AnalyseIn):
     if payload.sender_type and payload.sender_type not in SENDER_TYPES:
         detail = _("sender_type chỉ nhận brandname, shortcode hoặc personal_number.")
         return Status(400, {"detail": detail})
-    budget = CpuBudget.from_setting("DETECTION_ANALYSE_CPU_SECONDS", 2.0)
-    try:
-        analysis = analyse_message(text, sender_type=payload.sender_type, budget=budget)
-    except BudgetExceeded:
-        return Status(503, {"detail": _("Yêu cầu quá nặng, hãy gửi tin nhắn ngắn hơn.")})
+    analysis = analyse_message(text, sender_type=payload.sender_type, budget=budget)
     return Status(200, analysis.as_dict())

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import yaml
 
@@ -52,7 +53,24 @@ class Brand:
         return frozenset(d.split(".")[0].replace("-", "") for d in self.domains)
 
 
-def _check(item: dict) -> Brand:
+# One entry of brands.yaml ("global" is a Python keyword: hence the functional form).
+_Entry = TypedDict(
+    "_Entry",
+    {
+        "key": str,
+        "name": str,
+        "category": str,
+        "domains": list[str],
+        "words": NotRequired["list[str] | None"],
+        "tokens": NotRequired["list[str] | None"],
+        "global": NotRequired[bool],
+        "mentions": NotRequired["list[str] | None"],
+        "typos": NotRequired[bool],
+    },
+)
+
+
+def _check(item: _Entry) -> Brand:
     key = item["key"]
     words = tuple(item.get("words") or ())
     tokens = tuple(item.get("tokens") or ())

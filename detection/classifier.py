@@ -31,14 +31,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+import numpy.typing as npt
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+
+    from .models import TrainingSelection
 
 # scikit-learn and SciPy are imported where a model is trained, read back or scored in bulk, not
 # when the module is: every web worker imports this module at start, and these two took 2.5 s of
@@ -78,7 +82,7 @@ def load_seed(path: Path = SEED_CORPUS) -> list[Example]:
         ]
 
 
-def load_labelled(selection=None) -> list[Example]:
+def load_labelled(selection: TrainingSelection | None = None) -> list[Example]:
     """Each labelled text once, as models.select_training_texts() weighed its labels (a
     verifier's label wins; disputed texts are left out). source: "verifier" or the corpus."""
     from .models import select_training_texts
@@ -96,7 +100,8 @@ def is_holdout(content: str) -> bool:
 
 
 def split(examples: Iterable[Example]) -> tuple[list[Example], list[Example]]:
-    train, holdout = [], []
+    train: list[Example] = []
+    holdout: list[Example] = []
     for example in examples:
         (holdout if is_holdout(example.content) else train).append(example)
     return train, holdout
@@ -208,7 +213,7 @@ class TrainedModel:
         self.combiner = Combiner()
         self._fast: tuple[_Part, _Part, dict[str, float], float] | None = None
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         state = self.__dict__.copy()
         state["_fast"] = None
         return state
@@ -229,7 +234,9 @@ class TrainedModel:
             )
         return self._fast
 
-    def matrix(self, texts: Sequence[str], sender_types: Sequence[str | None] | None = None):
+    def _matrix(
+        self, texts: Sequence[str], sender_types: Sequence[str | None] | None = None
+    ) -> csr_matrix:
         from scipy.sparse import csr_matrix, hstack
 
         prepared = [prepare(t) for t in texts]
@@ -242,9 +249,10 @@ class TrainedModel:
 
     def probabilities(
         self, texts: Sequence[str], sender_types: Sequence[str | None] | None = None
-    ) -> np.ndarray:
+    ) -> npt.NDArray[np.float64]:
         """P(scam) for many texts at once, through scikit-learn."""
-        return self.clf.predict_proba(self.matrix(texts, sender_types))[:, 1]
+        proba = self.clf.predict_proba(self._matrix(texts, sender_types))
+        return np.asarray(proba[:, 1], dtype=np.float64)
 
     def explain(self, text: str, *, sender_type: str | None = None, top: int = 5) -> Explanation:
         """P(scam) of one text and the word phrases that pushed it most towards "scam"."""
@@ -400,7 +408,7 @@ class _Holder:
 _holder = _Holder()
 
 
-def _active_values(*fields: str) -> tuple | None:
+def _active_values(*fields: str) -> tuple[object, ...] | None:
     """These fields of the active DetectorModel; None when there is none."""
     from django.db import DatabaseError
 
@@ -413,12 +421,13 @@ def _active_values(*fields: str) -> tuple | None:
 
 
 def _active_row() -> tuple[int, bytes, str] | None:
-    return _active_values("id", "blob", "signature")
+    # The values of these three fields, in this order.
+    return cast("tuple[int, bytes, str] | None", _active_values("id", "blob", "signature"))
 
 
 def _active_id() -> int | None:
     row = _active_values("id")  # the small query, every CHECK_INTERVAL_S; the blob only on change
-    return row[0] if row else None
+    return cast(int, row[0]) if row else None
 
 
 def get_model(*, refresh: bool = False) -> TrainedModel:
@@ -439,7 +448,7 @@ def get_model(*, refresh: bool = False) -> TrainedModel:
         if holder.model is None or (active != holder.model_id and active != holder.refused_id):
             _load_active(holder, active)
         holder.checked_at = time.monotonic()
-        return holder.model  # type: ignore[return-value]
+        return holder.model or builtin_model()  # _load_active always leaves one
 
 
 def _load_active(holder: _Holder, active: int | None) -> None:

@@ -176,7 +176,8 @@ _AGENCY_TOKENS = {"gov", "bhxh", "thue", "csgt"}
 
 @cache  # asked once per host of a list of up to MAX_ROWS names
 def _bank_names() -> tuple[frozenset[str], frozenset[str]]:
-    long_names, short_names = set(), set()
+    long_names: set[str] = set()
+    short_names: set[str] = set()
     for bank in banks().values():
         for alias in bank.aliases:
             word = re.sub(r"[^a-z0-9]", "", alias.lower())
@@ -232,11 +233,11 @@ def read_entries(path: Path, *, types: set[str] | None = None) -> Iterator[Entry
                         break
                     yield Entry(row[column].strip())
             else:
-                for number, row in enumerate(csv.reader(handle)):
+                for number, cells in enumerate(csv.reader(handle)):
                     if number >= MAX_ROWS:
                         break
-                    if len(row) >= 2:
-                        yield Entry(row[1].strip())
+                    if len(cells) >= 2:
+                        yield Entry(cells[1].strip())
             return
         for number, line in enumerate(handle):
             if number >= MAX_ROWS:
@@ -307,7 +308,7 @@ class FoldScores:
     high: Confusion = field(default_factory=Confusion)
     warning: Confusion = field(default_factory=Confusion)  # medium or high
     classifier: Confusion = field(default_factory=Confusion)  # P(scam) >= 0.5
-    combiner: Combiner | None = None
+    combiner: Combiner = field(default_factory=Combiner)
     seconds: float = 0.0
 
 

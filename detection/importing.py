@@ -18,7 +18,9 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -176,7 +178,7 @@ def _parse(text: str, report: ImportReport, progress: Progress | None) -> Iterat
         report.errors.append(Problem(2, _("tệp không có dòng dữ liệu nào.")))
 
 
-def _header(reader, report: ImportReport) -> list[str] | None:
+def _header(reader: Iterator[list[str]], report: ImportReport) -> list[str] | None:
     try:
         header = [cell.strip().lower() for cell in next(reader)]
     except (StopIteration, csv.Error):
@@ -253,9 +255,22 @@ def _dedupe(rows: list[Row], report: ImportReport) -> list[Row]:
     return list(first.values())
 
 
+class _StoredLabel(Protocol):
+    """The columns of a stored LabelledMessage that an import compares with."""
+
+    @property
+    def text_hash(self) -> str: ...
+    @property
+    def label(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def imported_at(self) -> datetime | None: ...
+
+
 def _against_stored(rows: list[Row], report: ImportReport) -> list[Row]:
     """Rows not stored yet from this source; report stored labels that disagree."""
-    stored: dict[str, list] = {}
+    stored: dict[str, list[_StoredLabel]] = {}
     keys = sorted({row.key for row in rows})
     for start in range(0, len(keys), 500):
         found = LabelledMessage.objects.filter(text_hash__in=keys[start : start + 500])
@@ -272,7 +287,7 @@ def _against_stored(rows: list[Row], report: ImportReport) -> list[Row]:
     return fresh
 
 
-def _report_disagreement(row: Row, against: list, report: ImportReport) -> None:
+def _report_disagreement(row: Row, against: list[_StoredLabel], report: ImportReport) -> None:
     if any(h.imported_at is None for h in against):
         message = _("cán bộ xác minh đã gán nhãn khác cho tin này; nhãn của cán bộ được dùng.")
         report.overruled.append(Problem(row.line, message))
@@ -284,7 +299,9 @@ def _report_disagreement(row: Row, against: list, report: ImportReport) -> None:
         report.conflicts.append(Problem(row.line, message))
 
 
-def _store(rows: list[Row], report: ImportReport, *, imported_by: str, progress) -> None:
+def _store(
+    rows: list[Row], report: ImportReport, *, imported_by: str, progress: Progress | None
+) -> None:
     now = timezone.now()
     with transaction.atomic():
         for start in range(0, len(rows), PROGRESS_EVERY):

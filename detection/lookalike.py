@@ -25,9 +25,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TypeAlias
 
 import idna
-from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
@@ -35,174 +35,54 @@ from indicators.allowlist import Allowlist, shipped_allowlist
 from indicators.urlcanon import canonical_parts, public_suffix, registrable_domain
 
 from .brands import Brand, brands, official_domains, token_index, word_index
+from .lookalike_words import (
+    CONTEXT_WORDS,
+    DEEP_LINK_PLATFORMS,
+    FILLERS,
+    FOREIGN,
+    FREE_HOSTING,
+    FREE_HOSTING_LABELS,
+    LEET,
+    LOOKALIKE_SCRIPTS,
+    PATH_SITE_BUILDERS,
+    REASONS,
+    RISKY_TLDS,
+    SCAM_WORDS,
+    SCHOOL_SUFFIX,
+    SHORTENERS,
+    STRICT_CONTEXT,
+    THEME_WORDS,
+)
 from .text import fold
 
-_ = gettext_lazy
+# What other apps import from here (the word lists live in lookalike_words.py).
+__all__ = [
+    "DEEP_LINK_PLATFORMS",
+    "FREE_HOSTING",
+    "LOOKALIKE_SCRIPTS",
+    "PATH_SITE_BUILDERS",
+    "SHORTENERS",
+    "STRONG",
+    "SUSPICIOUS",
+    "Finding",
+    "LookalikeResult",
+    "copy_result",
+    "path_matters",
+    "score_domain",
+    "score_host",
+    "score_url",
+    "segment",
+]
 
 STRONG = 0.8
 SUSPICIOUS = 0.5
-
-RISKY_TLDS = frozenset(
-    """xyz top tk ml ga cf gq icu club online site vip cc live life shop store fun work click
-    link sbs cfd bond buzz monster rest cyou quest lol mom bar pw ws info biz asia win bet today
-    space website tech one pro me co""".split()
-)
-
-# Free hosting and site builders: anyone makes a page there in minutes. Matched against the
-# host's public suffix (private part of the suffix list: x.github.io) or a parent name.
-FREE_HOSTING = frozenset(
-    """github.io githubusercontent.com blogspot.com blogger.com web.app firebaseapp.com
-    vercel.app netlify.app pages.dev workers.dev herokuapp.com glitch.me weebly.com wixsite.com
-    wordpress.com webflow.io 000webhostapp.com unaux.com rf.gd epizy.com ngrok.io ngrok-free.app
-    ngrok.app azurewebsites.net r2.dev surge.sh replit.app repl.co onrender.com tumblr.com
-    notion.site canva.site my.canva.site jimdofree.com jimdosite.com xtgem.com forumvi.com
-    ddns.net dynv6.net ath.cx duckdns.org no-ip.org hopto.org zapto.org myftp.org sytes.net
-    site123.me mystrikingly.com strikingly.com godaddysites.com square.site carrd.co
-    framer.website framer.app webnode.vn webnode.page wix.com weeblysite.com
-    mobirisesite.com tilda.ws gitbook.io""".split()
-)
-_FREE_HOSTING_LABELS = max(name.count(".") + 1 for name in FREE_HOSTING)
-# Hosts where pages live in the path: sites.google.com/view/<anything>.
-PATH_SITE_BUILDERS = frozenset(
-    {"sites.google.com", "docs.google.com", "forms.gle", "script.google.com", "forms.office.com"}
-)
-SHORTENERS = frozenset(
-    """bit.ly tinyurl.com cutt.ly rb.gy is.gd shorturl.at s.id t.ly tiny.cc ow.ly v.gd
-    shorten.asia rutgon.me bom.so goo.su clck.ru u.to t.co""".split()
-)
-
-# App deep-link services: each customer business gets a name under theirs ("shop.onelink.me")
-# that opens its app. A brand name there is likely, not certainly, the brand's own link, and the
-# service's ending (.link, .me) is not the sender's choice.
-DEEP_LINK_PLATFORMS = frozenset(
-    "go.link app.link onelink.me onelink.to page.link adj.st smart.link sng.link".split()
-)
-# Schools and universities register under edu.vn after VNNIC's checks: a name there is a known
-# institution unless it still imitates a brand (phishing lists hold an "agribanks.edu.vn").
-SCHOOL_SUFFIX = ".edu.vn"
-
-# Words that turn a brand name into a login, prize or loan page, written as in domain names
-# (no spaces, no diacritics). They also let a short brand word ("acb") count. Vietnamese ones and
-# login words count for every brand; the generic English ones ("online", "pay") only for
-# Vietnamese brands, because "google" and "facebook" own countless names like that.
-VIETNAMESE_CONTEXT = frozenset(
-    """xacthuc xacminh xacnhan baomat hotro cskh chamsoc khachhang taikhoan dangnhap dangky
-    capnhat khoa mokhoa khoataikhoan hoantien nhanqua quatang trungthuong trian tritan sukien
-    uudai khuyenmai vay vayvon vaytien vaynhanh tinchap tieudung tindung giaingan nganhang nh
-    khcn tk ruttien naptien chuyentien thanhtoan hoadon thongbao trasoat giaodich vn vietnam""".split()
-)
-SECURITY_WORDS = frozenset(
-    """login signin verify verification secure security account accounts update support help
-    recovery unlock confirm otp auth check""".split()
-)
-GENERIC_WORDS = frozenset(
-    """ebank ebanks ibank ebanking ibanking banking bank banks online wallet digital smart
-    service services care pay card visa portal web app mobile vip""".split()
-)
-CONTEXT_WORDS = VIETNAMESE_CONTEXT | SECURITY_WORDS | GENERIC_WORDS
-STRICT_CONTEXT = VIETNAMESE_CONTEXT | SECURITY_WORDS
-# Account and prize words that make a name suspicious even without a brand in it.
-THEME_WORDS = frozenset(
-    """xacthuc xacminh khoataikhoan mokhoa taikhoan trasoat hoantien nhanqua trungthuong""".split()
-)
-# Prize, event and game-gift words that scam pages carry in their names.
-SCAM_WORDS = frozenset(
-    """nhanqua quatang trungthuong trian tritan sukien vongquay khuyenmai hoantien freefire
-    lienquan lmht nhanskin nhanthuong phanthuong tangqua giaithuong qua2021 quamienphi""".split()
-)
-# Glue that may stand around a brand word in a name: "i-sacombank", "my-acb-bank".
-FILLERS = frozenset("e i m v my the nh www viet nam vi so".split())
-# Scripts with letters that look like Latin ones; mixing Latin with Han or Thai is ordinary.
-LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "LISU"})
-LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
-
-
-# Reasons are rendered when read, in the language of the request: results are cached.
-REASONS = {
-    "ip": _(
-        "Đường link dùng địa chỉ IP thay cho tên miền: trang của tổ chức đàng hoàng không làm vậy."
-    ),
-    "same_name": _(
-        "{host} mang đúng tên {brand} nhưng khác đuôi tên miền: trang chính thức là {official}."
-    ),
-    "brand_word": _(
-        "Tên miền {host} chứa tên “{brand}” nhưng không phải tên miền chính thức {official}."
-    ),
-    "brand_subdomain": _(
-        "Tên “{brand}” được đặt ở đầu địa chỉ {host}, nhưng trang thật sự thuộc tên miền "
-        "{registrable}, không phải {official}."
-    ),
-    "brand_token": _(
-        "Tên miền {host} ghép tên “{brand}” với từ ngữ về tài khoản, đăng nhập hoặc khuyến mãi, "
-        "nhưng không phải trang chính thức {official}."
-    ),
-    "padded_token": _(
-        "Tên miền {host} chỉ gồm tên “{brand}” ghép thêm chữ cái hoặc chữ số lẻ: kiểu tên miền "
-        "dùng một lần để giả mạo, không phải trang chính thức {official}."
-    ),
-    "leet": _(
-        "Tên miền {host} viết tên {brand} bằng chữ số thay cho chữ cái (0 thay o, 1 thay l): "
-        "trang chính thức là {official}."
-    ),
-    "typo": _(
-        "Tên miền {host} gần giống tên của {brand} ({official}), chỉ khác {distance} ký tự: kiểu "
-        "tên miền hay dùng để lừa người đọc vội."
-    ),
-    "gov_fake": _(
-        "{host} giả dạng trang của cơ quan nhà nước: trang chính thức của cơ quan nhà nước Việt "
-        "Nam luôn có đuôi .gov.vn."
-    ),
-    "gov_inside": _(
-        "{host} có “gov.vn” ở giữa để giả trang cơ quan nhà nước; trang thật luôn kết thúc bằng "
-        ".gov.vn."
-    ),
-    "homoglyph": _(
-        "Tên miền {host} (hiển thị là “{shown}”) dùng ký tự trông giống chữ Latinh để giả tên "
-        "{brand}; trang chính thức là {official}."
-    ),
-    "mixed_script": _(
-        "Tên miền {host} trộn chữ Latinh với chữ của bảng chữ cái khác (như chữ Nga, chữ Hy Lạp) "
-        "trông giống hệt: dấu hiệu của trang giả mạo."
-    ),
-    "free_hosting": _(
-        "Trang nằm trên dịch vụ tạo web miễn phí ({platform}): ai cũng tạo được trong vài phút; "
-        "ngân hàng, cơ quan nhà nước không dùng trang như vậy."
-    ),
-    "risky_tld": _("Đuôi tên miền .{tld} rẻ, dễ đăng ký và thường bị dùng cho trang lừa đảo."),
-    "scam_tld": _(
-        "Tên miền {host} nói về quà tặng, sự kiện hoặc khuyến mãi trên đuôi .{tld} rẻ tiền: kiểu "
-        "trang hay dùng để lừa lấy tài khoản."
-    ),
-    "scam_words": _(
-        "Trang miễn phí {host} nói về quà tặng, sự kiện hoặc khuyến mãi: kiểu trang hay dùng để "
-        "lừa lấy tài khoản."
-    ),
-    "account_words": _(
-        "Tên miền {host} nói về xác minh, khoá tài khoản, hoàn tiền hoặc nhận quà ({words}): "
-        "ngân hàng và cơ quan thật không đặt tên trang như vậy."
-    ),
-    "shortener": _(
-        "Đường link rút gọn ({host}) che mất trang đích thật: đừng mở nếu không biết chắc người "
-        "gửi."
-    ),
-    "brand_in_path": _(
-        "Trang tự tạo trên {host} mang tên “{brand}”: {brand} không bao giờ dùng trang như vậy; "
-        "trang chính thức là {official}."
-    ),
-    "deep_link": _(
-        "{host} là đường link mở ứng dụng qua dịch vụ {registrable}, mang tên “{brand}”: dịch vụ "
-        "này cho khách hàng tự đặt tên, nên chưa chắc đó là {brand} (trang chính thức {official})."
-    ),
-    "user_page": _("Trang do người dùng tự tạo trên {host}: ai cũng tạo được, hãy cẩn trọng."),
-}
-FOREIGN = _("Tuy vậy tên miền thuộc nước ngoài (.{tld}), ít khả năng nhắm vào Việt Nam.")
 
 
 @dataclass(slots=True)
 class Finding:
     code: str
     score: float
-    params: dict = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
     brand: Brand | None = None
     template: str = ""  # the REASONS key when it differs from code
     foreign: bool = False
@@ -417,7 +297,7 @@ class _WordsInside:
         self.starts = re.compile("(?=(" + "|".join(sorted(self.by_start)) + "))")
 
     def __call__(self, text: str) -> set[str]:
-        found = set()
+        found: set[str] = set()
         for start in self.starts.finditer(text):
             i = start.start()
             found.update(w for w in self.by_start[start[1]] if text.startswith(w, i))
@@ -487,7 +367,7 @@ class _Host:
         # Parents from the longest; one with more labels than every FREE_HOSTING name is none
         # of them (and joining every parent of "a.a.a.…" would be quadratic).
         labels = self.host.split(".")
-        for i in range(max(1, len(labels) - _FREE_HOSTING_LABELS), len(labels)):
+        for i in range(max(1, len(labels) - FREE_HOSTING_LABELS), len(labels)):
             parent = ".".join(labels[i:])
             if parent in FREE_HOSTING:
                 return parent
@@ -500,85 +380,111 @@ class _Host:
         return len(self.context) + int(self.risky_tld) + int(self.platform is not None)
 
 
-def _brand_findings(h: _Host) -> list[Finding]:
-    findings: list[Finding] = []
-    seen: set[str] = set()
-    last = len(h.labels) - 1
+class _BrandFindings:
+    """The findings about brands in one host: one per brand, the first found wins."""
 
-    def add(code: str, score: float, brand: Brand, **params: object) -> None:
-        if brand.key in seen:
+    def __init__(self, h: _Host) -> None:
+        self.h = h
+        self.findings: list[Finding] = []
+        self.seen: set[str] = set()
+
+    def add(self, code: str, score: float, brand: Brand, **params: object) -> None:
+        if brand.key in self.seen:
             return
-        seen.add(brand.key)
+        self.seen.add(brand.key)
         if brand.category in ("bank", "ewallet", "government", "police"):
             score += 0.02
+        h = self.h
         foreign = h.foreign_cctld and not h.homoglyph
         if foreign:
             # Scams aimed at Vietnamese users use .com, .vn or cheap endings; "agibank.com.br"
             # is a Brazilian bank, not a fake Agribank.
             score *= 0.55
         params = {"host": h.host, "registrable": h.registrable, "tld": h.tld, **params}
-        findings.append(Finding(code, min(score, 0.97), params, brand, foreign=foreign))
+        self.findings.append(Finding(code, min(score, 0.97), params, brand, foreign=foreign))
 
-    for position, label in enumerate(h.labels):
-        compact = label.replace("-", "")
-        variants = [compact]
-        if _DIGIT.search(compact):
-            variants.append(compact.translate(LEET))
-        in_registrable = position == last
-        for variant in variants:
-            for match in _word_regex().finditer(variant):
-                brand = word_index()[match[0]]
-                if len(match[0]) <= 6 and not _glued_to_known_words(variant, match):
-                    continue  # "tpbank" inside "otpbank" is another bank's name
-                strict = brand.is_global
-                mods = h.modifiers(strict=strict)
-                if strict and h.tld == "vn" and brand.category in ("bank", "ewallet"):
-                    mods += 1  # a foreign bank's Vietnamese sites are all on the official list
-                if strict and not mods:
-                    continue
-                if variant != compact:
-                    add("leet", 0.9 + 0.02 * min(mods, 2), brand)
-                elif in_registrable and variant in brand.labels:
-                    add("same_name", 0.85 + 0.05 * min(mods, 2), brand)
-                elif in_registrable:
-                    add("brand_word", 0.8 + 0.05 * min(mods, 2), brand)
-                else:
-                    base = 0.75 if strict else 0.85
-                    add("brand_subdomain", base + 0.05 * min(mods, 2), brand)
-        for word in h.parts[position]:
-            brand = token_index().get(word)
-            if brand is None or brand.key in seen:
-                continue
+
+def _brand_words(found: _BrandFindings, label: str, *, in_registrable: bool) -> None:
+    """Brand words inside a label, also with digits read as letters."""
+    h = found.h
+    compact = label.replace("-", "")
+    variants = [compact]
+    if _DIGIT.search(compact):
+        variants.append(compact.translate(LEET))
+    for variant in variants:
+        for match in _word_regex().finditer(variant):
+            brand = word_index()[match[0]]
+            if len(match[0]) <= 6 and not _glued_to_known_words(variant, match):
+                continue  # "tpbank" inside "otpbank" is another bank's name
             strict = brand.is_global
             mods = h.modifiers(strict=strict)
-            # The brand word itself must not be what makes the context ("ebank" in ebank).
-            if not mods:
-                if position == last and _padded_token(label, word) and not h.foreign_cctld:
-                    # "v-acb.com", "acb-24.net": a short brand name padded with a stray letter or
-                    # digits is a throw-away name, not a word of some other business.
-                    add("padded_token", 0.6, brand)
-                continue
-            if brand.key == "chinhphu":
-                if not h.vietnamese:
-                    continue
-                add("gov_fake", 0.9, brand)
-                continue
-            add("brand_token", 0.8 + 0.05 * min(mods - 1, 2), brand)
-    # Typos: the registrable label and its parts, also with digits read as letters.
-    if h.labels:
-        for candidate in _typo_candidates(h.labels[last]):
-            hit = _typo(candidate)
-            if hit is None:
-                continue
-            target, brand, distance = hit
-            if brand.key in seen or candidate in brand.labels:
-                continue
-            strict = brand.is_global
-            mods = h.modifiers(strict=strict)
+            if strict and h.tld == "vn" and brand.category in ("bank", "ewallet"):
+                mods += 1  # a foreign bank's Vietnamese sites are all on the official list
             if strict and not mods:
                 continue
-            add("typo", 0.8 + 0.05 * min(mods, 2), brand, distance=distance)
-    return findings
+            if variant != compact:
+                found.add("leet", 0.9 + 0.02 * min(mods, 2), brand)
+            elif in_registrable and variant in brand.labels:
+                found.add("same_name", 0.85 + 0.05 * min(mods, 2), brand)
+            elif in_registrable:
+                found.add("brand_word", 0.8 + 0.05 * min(mods, 2), brand)
+            else:
+                base = 0.75 if strict else 0.85
+                found.add("brand_subdomain", base + 0.05 * min(mods, 2), brand)
+
+
+def _brand_tokens(
+    found: _BrandFindings, label: str, parts: list[str], *, in_registrable: bool
+) -> None:
+    """Short brand names that are a part of their own in a label ("acb-online")."""
+    h = found.h
+    for word in parts:
+        brand = token_index().get(word)
+        if brand is None or brand.key in found.seen:
+            continue
+        strict = brand.is_global
+        mods = h.modifiers(strict=strict)
+        # The brand word itself must not be what makes the context ("ebank" in ebank).
+        if not mods:
+            if in_registrable and _padded_token(label, word) and not h.foreign_cctld:
+                # "v-acb.com", "acb-24.net": a short brand name padded with a stray letter or
+                # digits is a throw-away name, not a word of some other business.
+                found.add("padded_token", 0.6, brand)
+            continue
+        if brand.key == "chinhphu":
+            if not h.vietnamese:
+                continue
+            found.add("gov_fake", 0.9, brand)
+            continue
+        found.add("brand_token", 0.8 + 0.05 * min(mods - 1, 2), brand)
+
+
+def _brand_typos(found: _BrandFindings, label: str) -> None:
+    """Typos: the registrable label and its parts, also with digits read as letters."""
+    h = found.h
+    for candidate in _typo_candidates(label):
+        hit = _typo(candidate)
+        if hit is None:
+            continue
+        target, brand, distance = hit
+        if brand.key in found.seen or candidate in brand.labels:
+            continue
+        strict = brand.is_global
+        mods = h.modifiers(strict=strict)
+        if strict and not mods:
+            continue
+        found.add("typo", 0.8 + 0.05 * min(mods, 2), brand, distance=distance)
+
+
+def _brand_findings(h: _Host) -> list[Finding]:
+    found = _BrandFindings(h)
+    last = len(h.labels) - 1
+    for position, label in enumerate(h.labels):
+        _brand_words(found, label, in_registrable=position == last)
+        _brand_tokens(found, label, h.parts[position], in_registrable=position == last)
+    if h.labels:
+        _brand_typos(found, h.labels[last])
+    return found.findings
 
 
 def _padded_token(label: str, word: str) -> bool:
@@ -607,7 +513,7 @@ def _gov_findings(h: _Host) -> list[Finding]:
 
 def _other_findings(h: _Host) -> list[Finding]:
     findings = []
-    host = {"host": h.host, "tld": h.tld}
+    host: dict[str, object] = {"host": h.host, "tld": h.tld}
     if h.homoglyph:
         scripts = set().union(*(_scripts(label) for label in h.unicode_labels))
         if scripts & LOOKALIKE_SCRIPTS and "LATIN" in scripts:
@@ -711,6 +617,10 @@ def _score(host: str, *, quick: bool) -> LookalikeResult:
 # --- the pre-check: what could make any finding fire --------------------------------------
 
 
+# A letter to the rest of the words after it; "" marks the end of a word.
+_Trie: TypeAlias = "dict[str, _Trie]"
+
+
 @cache
 def _signal_words() -> re.Pattern[str]:
     """Every word a finding of _brand_findings or _other_findings starts from: brand words and
@@ -718,7 +628,7 @@ def _signal_words() -> re.Pattern[str]:
     words. Each is a run of letters or digits inside one label, so it is also a substring of
     the name with dots and hyphens taken out: one search there rules them all out."""
     words = set(word_index()) | set(token_index()) | THEME_WORDS | SCAM_WORDS
-    trie: dict = {}
+    trie: _Trie = {}
     for word in words:
         node = trie
         for char in word:
@@ -729,7 +639,7 @@ def _signal_words() -> re.Pattern[str]:
     return re.compile(_trie_pattern(trie))
 
 
-def _trie_pattern(node: dict) -> str:
+def _trie_pattern(node: _Trie) -> str:
     branches = [re.escape(char) + _trie_pattern(node[char]) for char in sorted(node) if char]
     if not branches:
         return ""
@@ -745,7 +655,7 @@ def _nothing_to_find(host: str, registrable: str | None) -> bool:
     if registrable in DEEP_LINK_PLATFORMS or host.endswith(SCHOOL_SUFFIX):
         return False  # findings rewritten, or "official" when there are none
     labels = host.split(".")
-    for i in range(max(0, len(labels) - _FREE_HOSTING_LABELS), len(labels)):
+    for i in range(max(0, len(labels) - FREE_HOSTING_LABELS), len(labels)):
         if ".".join(labels[i:]) in FREE_HOSTING:
             return False
     suffix = public_suffix(host) or ""

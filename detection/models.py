@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from django.conf import settings
 from django.db import models
@@ -122,11 +124,28 @@ class TrainingSelection:
     overruled: int  # imported copies whose label a verifier's label replaced
 
 
+class _LabelRow(Protocol):
+    """The columns of a LabelledMessage that select_training_texts reads."""
+
+    @property
+    def text_hash(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def label(self) -> int: ...
+    @property
+    def sender_type(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def imported_at(self) -> datetime | None: ...
+
+
 def select_training_texts() -> TrainingSelection:
     """Every labelled text once: a verifier's label if any (verifiers who disagree leave the
     text out), else the imported label when all sources agree, else the text is left out.
     Rows made without label_message (no text_hash) get their key computed here."""
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[_LabelRow]] = defaultdict(list)
     fields = ("text_hash", "content", "label", "sender_type", "source", "imported_at")
     for row in LabelledMessage.objects.order_by("id").values_list(*fields, named=True):
         groups[row.text_hash or text_key(row.content)].append(row)
@@ -148,7 +167,7 @@ def select_training_texts() -> TrainingSelection:
     return selection
 
 
-class DetectorModelQuerySet(models.QuerySet):
+class DetectorModelQuerySet(models.QuerySet["DetectorModel"]):
     def active(self) -> DetectorModelQuerySet:
         return self.filter(active=True)
 

@@ -10,6 +10,7 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from django.db import transaction
 
@@ -24,14 +25,40 @@ from .models import (
     text_key,
 )
 
+if TYPE_CHECKING:
+    from orgs.models import User
+
 CV_FOLDS = 5
+
+
+class SourceCounts(TypedDict):
+    """How many texts of one source were trained on and held out (DetectorModel.sources)."""
+
+    train: int
+    holdout: int
+
+
+class MeanStd(TypedDict):
+    mean: float
+    std: float
+
+
+class CvScores(TypedDict):
+    """Cross-validation of the classifier alone, as DetectorModel.cv_scores stores it."""
+
+    folds: int
+    count: int
+    by: Literal["train_detector"]
+    precision: MeanStd
+    recall: MeanStd
+    f1: MeanStd
 
 
 def label_message(
     *,
     content: str,
     label: int | bool,
-    labelled_by=None,
+    labelled_by: User | None = None,
     scam_type: str = "",
     source: str = "",
     sender_type: str = "",
@@ -63,9 +90,9 @@ class TrainingOutcome:
     train_count: int
     labelled_count: int
     record: DetectorModel | None
-    sources: dict[str, dict[str, int]] = field(default_factory=dict)
+    sources: dict[str, SourceCounts] = field(default_factory=dict)
     excluded: int = 0  # labelled texts left out: labels that disagree
-    cv: dict | None = None
+    cv: CvScores | None = None
     seconds: float = 0.0
 
     @property
@@ -83,7 +110,7 @@ class TrainingOutcome:
 
 def count_sources(
     train: list[classifier.Example], holdout: list[classifier.Example]
-) -> dict[str, dict[str, int]]:
+) -> dict[str, SourceCounts]:
     """{source: {"train": n, "holdout": m}} for the model card."""
     trained = Counter(e.source for e in train)
     held = Counter(e.source for e in holdout)
@@ -93,7 +120,7 @@ def count_sources(
     }
 
 
-def cross_validate(examples: list[classifier.Example], *, folds: int = CV_FOLDS) -> dict | None:
+def cross_validate(examples: list[classifier.Example], *, folds: int = CV_FOLDS) -> CvScores | None:
     """Classifier-alone precision, recall and F1 (P >= 0.5) over `folds` folds of `examples`,
     as mean and spread. Messages of one template (folds.grouped_folds) stay in one fold, so a
     fold is not scored on copies of what its model saw. None when there are too few texts."""
@@ -105,11 +132,18 @@ def cross_validate(examples: list[classifier.Example], *, folds: int = CV_FOLDS)
         inside = set(fold)
         model = classifier.fit([e for i, e in enumerate(examples) if i not in inside])
         runs.append(classifier.score(model, [examples[i] for i in fold]))
-    result: dict = {"folds": folds, "count": len(examples), "by": "train_detector"}
-    for name in ("precision", "recall", "f1"):
-        values = [getattr(run, name) for run in runs]
-        result[name] = {"mean": statistics.fmean(values), "std": statistics.pstdev(values)}
-    return result
+
+    def spread(values: list[float]) -> MeanStd:
+        return {"mean": statistics.fmean(values), "std": statistics.pstdev(values)}
+
+    return {
+        "folds": folds,
+        "count": len(examples),
+        "by": "train_detector",
+        "precision": spread([run.precision for run in runs]),
+        "recall": spread([run.recall for run in runs]),
+        "f1": spread([run.f1 for run in runs]),
+    }
 
 
 def train_detector(
@@ -149,7 +183,9 @@ def train_detector(
     return replace(outcome, record=record)
 
 
-def _save_run(outcome: TrainingOutcome, model: classifier.TrainedModel, *, force: bool):
+def _save_run(
+    outcome: TrainingOutcome, model: classifier.TrainedModel, *, force: bool
+) -> DetectorModel:
     new, previous = outcome.new, outcome.previous
     with transaction.atomic():
         replaced = DetectorModel.objects.select_for_update().filter(active=True).first()

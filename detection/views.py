@@ -5,36 +5,48 @@ only the result (the detection/_analysis.html partial, which the lookup app's ch
 include for its own message results).
 """
 
+from typing import TypedDict
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from lib.gates import rate_limited
 from orgs.access import staff_required
 from orgs.models import Permission
 
-from . import ratelimit
 from .analysis import analyse_message
 from .forms import CheckMessageForm
 from .models import VERIFIER_GROUP, DetectorModel
+from .ratelimit import REQUESTS_PER_MINUTE
 
 RECENT_RUNS = 20
 
 
+def _too_many(request: HttpRequest) -> HttpResponse:
+    # htmx swaps only 2xx answers in: its partials say what went wrong with a 200.
+    if getattr(request, "htmx", False):
+        return render(request, "detection/_rate_limited.html")
+    context = {"form": CheckMessageForm(request.POST), "rate_limited": True}
+    return render(request, "detection/check.html", context, status=429)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(
+    "detection-check",
+    setting="DETECTION_RATE_PER_MINUTE",
+    default=REQUESTS_PER_MINUTE,
+    refuse=_too_many,
+    methods=("POST",),
+)
 def check_message(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "detection/check.html", {"form": CheckMessageForm()})
     form = CheckMessageForm(request.POST)
-    # htmx swaps only 2xx answers in: its partials say what went wrong with a 200.
     partial = bool(getattr(request, "htmx", False))
-    if not ratelimit.allow(request, "check"):
-        if partial:
-            return render(request, "detection/_rate_limited.html")
-        context = {"form": form, "rate_limited": True}
-        return render(request, "detection/check.html", context, status=429)
     if not form.is_valid():
         if partial:
             return render(request, "detection/_form_errors.html", {"form": form})
@@ -48,14 +60,23 @@ def check_message(request: HttpRequest) -> HttpResponse:
     return render(request, "detection/check.html", context)
 
 
-def _source_rows(model: DetectorModel | None) -> list[dict]:
+class SourceRow(TypedDict):
+    """One source of the model's training messages, as the model card shows it."""
+
+    name: str
+    imported: bool
+    train: int
+    holdout: int
+
+
+def _source_rows(model: DetectorModel | None) -> list[SourceRow]:
     """The model's training counts by source, with names people understand."""
     if model is None:
         return []
     names = {"seed": _("Kho tin mẫu của nhóm phát triển"), VERIFIER_GROUP: _("Cán bộ xác minh")}
-    rows = [
+    rows: list[SourceRow] = [
         {
-            "name": names.get(source, source),
+            "name": str(names.get(source, source)),
             "imported": source not in names,
             "train": counts.get("train", 0),
             "holdout": counts.get("holdout", 0),

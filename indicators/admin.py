@@ -8,7 +8,7 @@ from .normalise import normalise_domain
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ReadOnlyAdmin):
+class IndicatorAdmin(ReadOnlyAdmin[Indicator]):
     """Read-only: listing and delisting go through the reports workflow (two verifiers, audit
     log), never through the admin."""
 
@@ -18,13 +18,13 @@ class IndicatorAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ListChange)
-class ListChangeAdmin(ReadOnlyAdmin):
+class ListChangeAdmin(ReadOnlyAdmin[ListChange]):
     list_display = ["id", "action", "indicator", "at"]
     list_filter = ["action"]
     raw_id_fields = ["indicator"]
 
 
-class AllowedNameForm(forms.ModelForm):
+class AllowedNameForm(forms.ModelForm[AllowedName]):
     class Meta:
         model = AllowedName
         fields = ["name", "include_subdomains", "note"]
@@ -37,7 +37,7 @@ class AllowedNameForm(forms.ModelForm):
 
 
 @admin.register(AllowedName)
-class AllowedNameAdmin(admin.ModelAdmin):
+class AllowedNameAdmin(admin.ModelAdmin[AllowedName]):
     form = AllowedNameForm
     list_display = ["name", "include_subdomains", "updated_at"]
     search_fields = ["name"]

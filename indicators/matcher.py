@@ -170,7 +170,7 @@ class MatcherIndex:
         del py_hashes
         self._build_hashes(records)
 
-    def _build_bloom(self, py_hashes: array) -> None:
+    def _build_bloom(self, py_hashes: array[int]) -> None:
         bits = 1 << 16
         while bits < len(py_hashes) * BLOOM_BITS_PER_KEY:
             bits <<= 1
@@ -440,7 +440,7 @@ class MatcherIndex:
 
 
 # Plain Vietnamese names for verdict texts (the model labels are lazy translations).
-_LABELS = {
+_LABELS: dict[str, str] = {
     Kind.URL: "Địa chỉ",
     Kind.DOMAIN: "Tên miền",
     Kind.IP: "Địa chỉ IP",
@@ -467,7 +467,11 @@ class _Holder:
 _holder = _Holder()
 
 
-def current_version() -> tuple:
+# An opaque stamp of the list, compared for equality only (its parts' types vary by database).
+ListVersion = tuple[object, ...]
+
+
+def current_version() -> ListVersion:
     """The list version: the last ListChange (id and time) and the allowlist additions."""
     from django.db import connection
 
@@ -518,7 +522,8 @@ def get_matcher(*, refresh: bool = False) -> MatcherIndex:
         return index
     # One thread rebuilds; the others keep answering from the current index meanwhile.
     if not holder.lock.acquire(blocking=index is None or refresh):
-        return index  # type: ignore[return-value]
+        assert index is not None  # a blocking acquire (index None) does not fail
+        return index
     try:
         from django.utils import timezone
 

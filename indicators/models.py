@@ -35,7 +35,7 @@ class Risk(models.TextChoices):
     HIGH = "high", _("Cao")
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def listed(self, now: datetime | None = None) -> IndicatorQuerySet:
         """Listed and not expired: what the matcher holds."""
         now = now or timezone.now()

@@ -184,10 +184,12 @@ _NORMALISERS = {
 
 
 def to_kind(kind: object) -> Kind:
-    try:
-        return Kind(kind)
-    except ValueError:
-        raise ValueError(f"Loại dấu hiệu không hợp lệ: {kind!r}.") from None
+    if isinstance(kind, str):  # Kind's values are strings: nothing else is one
+        try:
+            return Kind(kind)
+        except ValueError:
+            pass
+    raise ValueError(f"Loại dấu hiệu không hợp lệ: {kind!r}.")
 
 
 def normalise(kind: Kind | str, raw: str) -> str:
@@ -223,7 +225,9 @@ def _host_then_slash(text: str) -> bool:
     r"""Does the text start with a dotted name and a slash ("ehoaq.com/x")? The same answer as
     re.match(r"[^\s/]+\.[^\s/]+/", text) in one pass: that pattern tried every dot of a long
     run without spaces ("." * 2000) and read on to the run's end from each."""
-    run = _LEADING_RUN.match(text).end()
+    leading = _LEADING_RUN.match(text)
+    assert leading is not None  # the pattern matches the empty string too
+    run = leading.end()
     return run >= 3 and text[run : run + 1] == "/" and "." in text[1 : run - 1]
 
 

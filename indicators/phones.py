@@ -179,7 +179,8 @@ def _short(digits: str) -> PhoneInfo:
 def _foreign(number: phonenumbers.PhoneNumber) -> PhoneInfo:
     region = phonenumbers.region_code_for_number(number)
     if region in (None, "ZZ"):
-        region = phonenumbers.region_code_for_country_code(number.country_code)
+        # A parsed number has a country code; 0, like a missing one, names no region ("ZZ").
+        region = phonenumbers.region_code_for_country_code(number.country_code or 0)
     country = country_name(region) or f"+{number.country_code}"
     return PhoneInfo(
         "foreign",

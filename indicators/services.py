@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +16,14 @@ from .matcher import mark_stale
 from .models import AllowedName, Category, Indicator, ListChange, Risk, Status
 from .normalise import normalise, normalise_domain, to_kind
 
-_UNSET = object()
+
+class Unset(enum.Enum):
+    """An expiry left as it is (None means "never expires")."""
+
+    UNSET = "unset"
+
+
+_UNSET: Literal[Unset.UNSET] = Unset.UNSET
 
 
 def record_indicator(*, kind: Kind | str, value: str, source: str = "") -> Indicator:
@@ -81,7 +90,7 @@ class Listing:
     value: str
     category: str = Category.SCAM
     risk: str = Risk.MEDIUM
-    expires_at: datetime | None | object = _UNSET
+    expires_at: datetime | None | Literal[Unset.UNSET] = _UNSET
 
 
 def list_indicator(
@@ -92,7 +101,7 @@ def list_indicator(
     risk: Risk | str = Risk.MEDIUM,
     public_reason: str | None = None,
     source: str | None = None,
-    expires_at: datetime | None | object = _UNSET,
+    expires_at: datetime | None | Literal[Unset.UNSET] = _UNSET,
 ) -> Indicator:
     """Put a value on the list (or update its listing). ValueError if the value is invalid."""
     kind = to_kind(kind)

@@ -448,7 +448,9 @@ def _spaced_dot_edits(text: str) -> Iterator[tuple[int, int, str]]:
         if not reversed_text:
             reversed_text = text[::-1]
         from_end = len(text) - name_end
-        name_start = name_end - (_NAME_CHARS.match(reversed_text, from_end).end() - from_end)
+        name_run = _NAME_CHARS.match(reversed_text, from_end)
+        assert name_run is not None  # the pattern matches the empty string too
+        name_start = name_end - (name_run.end() - from_end)
         if name_start > 0 and _is_word_char(text[name_start - 1]):
             # Glued to a word character ("_x", "éabc"): the name may only start after a hyphen.
             hyphen = text.find("-", name_start, name_end)

@@ -118,6 +118,8 @@ def _value(terms: list[tuple[str, int]]) -> Decimal:
         if multiplier == 0:  # “1tr2”: the digits after the unit, read as its decimals
             if not raw.isdigit():
                 raise ValueError(raw)
+            # _terms gives multiplier 0 only to the last of two or more terms.
+            assert previous is not None
             total += Decimal(raw) * previous / Decimal(10) ** len(raw)
             continue
         if previous is not None and multiplier >= previous:

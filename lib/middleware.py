@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -47,8 +48,10 @@ def _refusal(request: HttpRequest) -> HttpResponse:
     return HttpResponse(page, status=400, content_type="text/html; charset=utf-8")
 
 
-def refuse_control_characters(get_response: Callable) -> Callable:
-    def middleware(request: HttpRequest) -> HttpResponse:
+def refuse_control_characters(
+    get_response: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    def middleware(request: HttpRequest) -> HttpResponseBase:
         if _IN_PATH.search(request.path_info) or _bad_query(request):
             return _refusal(request)
         return get_response(request)

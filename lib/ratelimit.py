@@ -35,18 +35,56 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import connections, router, transaction
 from django.http import HttpRequest
 
 from lib.proxies import client_address
+
+Clock = Callable[[], float]
+
+# The clock that places a request in its window: the wall clock, or a test's (fixed_clock).
+_clock: Clock = time.time
+_test_windows = itertools.count(1)
+_TEST_EPOCH = 1_111_112 * 3600  # a whole hour, past any wall-clock time a test runs at
+
+
+def _now() -> float:
+    return _clock()
+
+
+@contextmanager
+def using_clock(clock: Clock) -> Iterator[None]:
+    """Count windows on `clock` (seconds, as time.time) while the block runs."""
+    global _clock  # noqa: PLW0603 (one clock per process, swapped for a test and back)
+    previous = _clock
+    _clock = clock
+    try:
+        yield
+    finally:
+        _clock = previous
+
+
+@contextmanager
+def fixed_clock() -> Iterator[float]:
+    """Tests: the clock stands still in the middle of a window no other test uses, so that a
+    test's requests never fall into two windows (a minute boundary between them would start
+    the count again) nor meet the counts of an earlier test. Yields the time it stands at."""
+    # Whole hours apart: windows of any length up to an hour are distinct between tests, and a
+    # minute's window has half a minute on either side.
+    now = float(_TEST_EPOCH + next(_test_windows) * 3600 + 30)
+    with using_clock(lambda: now):
+        yield now
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -66,7 +104,7 @@ def allow(scope: str, ident: str, *, limit: int, window: int = 60) -> bool:
     window of `window` seconds."""
     if limit <= 0:
         return True
-    bucket = int(time.time()) // window
+    bucket = int(_now()) // window
     key = f"rl:{scope}:{pseudonym(ident)}:{bucket}"
     return hit(key, ttl=window + 5) <= limit
 
@@ -97,7 +135,7 @@ def allow_reserved(scope: str, ident: str, *, limit: int, window: int = 60) -> b
     seconds over all worker processes."""
     if limit <= 0:
         return True
-    bucket = int(time.time()) // window
+    bucket = int(_now()) // window
     key = (scope, ident, bucket)
     state = _reserved
     with state.lock:
@@ -141,7 +179,8 @@ def _hit_redis(backend: RedisCache, key: str, amount: int, ttl: int) -> int:
     # Django's RedisCache has no atomic "create with a lifetime, then add": use its redis-py
     # client (a private attribute since Django 4.0; the tests on a real Redis cover it).
     full_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(full_key, write=True)
+    cache_client: RedisCacheClient = backend._cache  # type: ignore[attr-defined]  # private, not in the stubs
+    client = cache_client.get_client(full_key, write=True)
     with client.pipeline(transaction=True) as pipe:
         pipe.set(full_key, 0, ex=ttl, nx=True)
         pipe.incrby(full_key, amount)

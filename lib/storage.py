@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from whitenoise.compress import Compressor
@@ -31,7 +32,8 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
             return name
         return super().stored_name(name)
 
-    def create_compressor(self, **kwargs) -> Compressor:
+    # The keyword arguments are whitenoise's Compressor's (extensions, use_gzip, ...).
+    def create_compressor(self, **kwargs: Any) -> Compressor:
         skipped = kwargs.get("extensions") or Compressor.SKIP_COMPRESS_EXTENSIONS
         kwargs["extensions"] = (*skipped, *NEVER_COMPRESSED)
         return super().create_compressor(**kwargs)

@@ -25,7 +25,7 @@ English message; LineField and TextField below give the Vietnamese one.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -114,19 +114,20 @@ class LineField(forms.CharField):
 
     multiline = False
 
-    def __init__(self, **kwargs) -> None:
+    # The keyword arguments are CharField's (max_length, required, label, ...).
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # Ours says the same in Vietnamese, and runs first (in to_python).
         self.validators = [
             v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return value
+    def to_python(self, value: object) -> str | None:
+        text = super().to_python(value)
+        if text is None or text in self.empty_values:
+            return text
         try:
-            return clean_text(value, multiline=self.multiline)
+            return clean_text(text, multiline=self.multiline)
         except TextError as error:
             raise ValidationError(str(error), code="text_policy") from None
 

@@ -12,23 +12,41 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Concatenate, Literal, ParamSpec, TypedDict, TypeVar
 
 import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
 from indicators.kinds import Kind
 from indicators.matcher import get_matcher
-from lib.budget import BudgetExceeded, CpuBudget
+from lib.budget import CpuBudget
+from lib.gates import api_refusal, cpu_budget, partner_key
+from orgs.partners import Partner
 
-from . import hashes, limits
-from .verdicts import INVALID, MAX_VALUE_CHARS, Check, add_details, check_many, check_value
+from . import hashes
+from .verdicts import (
+    INVALID,
+    MAX_VALUE_CHARS,
+    Check,
+    Item,
+    VerdictJson,
+    add_details,
+    check_many,
+    check_value,
+)
 
 router = Router(tags=["lookup"])
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# What an operation answers: a status with its body, the body (200), or JSON written directly.
+Answer = Status[object] | HttpResponse | dict[str, object]
 
 MAX_BATCH = 1000
 MAX_PREFIXES = 1000
@@ -150,30 +168,56 @@ class HashListOut(Schema):
     cache_duration: str
 
 
-_ERRORS = {
-    401: lambda: _("Khoá API không hợp lệ hoặc đã bị thu hồi."),
-    429: lambda: _("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút."),
-}
+_BAD_KEY = api_refusal(401, gettext_lazy("Khoá API không hợp lệ hoặc đã bị thu hồi."))
+_TOO_MANY = api_refusal(429, gettext_lazy("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút."))
 
 
-def _gate(request: HttpRequest, scope: str, setting: str, default: int) -> Status | None:
-    access = limits.gate(request, scope, ip_limit=limits.setting(setting, default))
-    if access.status != 200:
-        return Status(access.status, {"detail": _ERRORS[access.status]()})
-    return None
+def _keyed(
+    scope: str, setting: str, default: int
+) -> Callable[
+    [Callable[Concatenate[HttpRequest, Partner | None, P], R]],
+    Callable[Concatenate[HttpRequest, P], R],
+]:
+    """A partner's key, or the per-address limit `setting` (lib.gates.partner_key): the lookup
+    API and the feeds count a partner's requests together."""
+    return partner_key(
+        "lookup",
+        scope=scope,
+        setting=setting,
+        default=default,
+        bad_key=_BAD_KEY,
+        too_many=_TOO_MANY,
+    )
 
 
-def _single(check: Check) -> dict:
+class CheckJson(VerdictJson):
+    """A single check's answer (CheckOut documents it): the verdict and what people read."""
+
+    message: str
+    category_label: str | None
+    risk: str | None
+    public_reason: str | None
+    listed_since: datetime | None
+    report_count: int | None
+    list_version: int
+
+
+class BatchJson(TypedDict):
+    list_version: int
+    verdicts: list[VerdictJson]
+
+
+def _single(check: Check) -> CheckJson:
     add_details([check])
-    details = check.details or {}
+    details = check.details
     return {
         **check.as_json(),
         "message": check.message(),
         "category_label": check.category_label,
-        "risk": details.get("risk"),
-        "public_reason": details.get("public_reason") if check.listed else None,
-        "listed_since": details.get("listed_at"),
-        "report_count": details.get("report_count"),
+        "risk": details["risk"] if details else None,
+        "public_reason": details["public_reason"] if details and check.listed else None,
+        "listed_since": details["listed_at"] if details else None,
+        "report_count": details["report_count"] if details else None,
         "list_version": hashes.version_of(get_matcher()),
     }
 
@@ -181,7 +225,7 @@ def _single(check: Check) -> dict:
 _DJANGO_JSON = DjangoJSONEncoder().default
 
 
-def _json(data: dict) -> HttpResponse:
+def _json(data: CheckJson | BatchJson) -> HttpResponse:
     # Written directly rather than validated again through the response schema (which
     # documents it): the schema pass costs more than the check itself. orjson writes a batch of
     # 1,000 verdicts five times faster than json; dates keep Django's spelling.
@@ -189,7 +233,7 @@ def _json(data: dict) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
 
 
-def _answer_single(raw: str, kind: Kind | None) -> Status | HttpResponse:
+def _answer_single(raw: str, kind: Kind | None) -> Answer:
     check = check_value(raw, kind)
     if check.status == INVALID:
         return Status(400, {"detail": check.error})
@@ -200,25 +244,26 @@ _SINGLE = {200: CheckOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut}
 
 
 @router.get("/check", response=_SINGLE, summary="Tra cứu một giá trị")
+@_keyed("api", "LOOKUP_API_RATE_PER_IP", 120)
 def check_get(
     request: HttpRequest,
+    _partner: Partner | None,
     q: Annotated[str, Query(..., max_length=MAX_VALUE_CHARS, description="Giá trị cần tra cứu")],
     kind: Kind | None = None,
-):
+) -> Answer:
     """Một đường dẫn, tên miền, IP, số điện thoại, số tài khoản (kèm tên ngân hàng), email, …
     Trả lời: listed (kèm phân loại, lý do, từ ngày, số tố giác), not_listed ("chưa có thông
     tin", không có nghĩa là an toàn), allowlisted (trang chính thức hoặc nền tảng dùng chung).
     verdict nói điều người dùng cần biết: listed, suspicious (đường dẫn, tên miền, email giả
     mạo một tổ chức: reasons, brand, brand_official), official, unknown."""
-    denied = _gate(request, "api", "LOOKUP_API_RATE_PER_IP", 120)
-    return denied or _answer_single(q, kind)
+    return _answer_single(q, kind)
 
 
 @router.post("/check", response=_SINGLE, summary="Tra cứu một giá trị (POST)")
-def check_post(request: HttpRequest, payload: ValueIn):
+@_keyed("api", "LOOKUP_API_RATE_PER_IP", 120)
+def check_post(request: HttpRequest, _partner: Partner | None, payload: ValueIn) -> Answer:
     """Như GET /check, với giá trị trong thân JSON (không nằm lại trong URL và nhật ký)."""
-    denied = _gate(request, "api", "LOOKUP_API_RATE_PER_IP", 120)
-    return denied or _answer_single(payload.value, payload.kind)
+    return _answer_single(payload.value, payload.kind)
 
 
 @router.post(
@@ -226,19 +271,20 @@ def check_post(request: HttpRequest, payload: ValueIn):
     response={200: BatchOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Tra cứu nhiều giá trị (tối đa 1.000)",
 )
-def check_batch(request: HttpRequest, payload: BatchIn):
+@_keyed("batch", "LOOKUP_BATCH_RATE_PER_IP", 10)
+@cpu_budget(
+    setting="LOOKUP_BATCH_CPU_SECONDS",
+    default=2.0,
+    refuse=api_refusal(503, gettext_lazy("Yêu cầu quá nặng, hãy chia nhỏ lô rồi gửi lại.")),
+)
+def check_batch(
+    request: HttpRequest, budget: CpuBudget, _partner: Partner | None, payload: BatchIn
+) -> Answer:
     """Kết quả theo đúng thứ tự gửi lên; giá trị không hợp lệ có status "invalid" và error.
     503: lô cần quá nhiều thời gian xử lý (LOOKUP_BATCH_CPU_SECONDS), hãy chia nhỏ lô."""
-    denied = _gate(request, "batch", "LOOKUP_BATCH_RATE_PER_IP", 10)
-    if denied:
-        return denied
     index = get_matcher()
-    items = [v if isinstance(v, str) else (v.value, v.kind) for v in payload.values]
-    budget = CpuBudget.from_setting("LOOKUP_BATCH_CPU_SECONDS", 2.0)
-    try:
-        checks = check_many(items, index=index, budget=budget, score_listed=False)
-    except BudgetExceeded:
-        return Status(503, {"detail": _("Yêu cầu quá nặng, hãy chia nhỏ lô rồi gửi lại.")})
+    items: list[Item] = [v if isinstance(v, str) else (v.value, v.kind) for v in payload.values]
+    checks = check_many(items, index=index, budget=budget, score_listed=False)
     verdicts = [c.as_json() for c in checks]
     return _json({"list_version": hashes.version_of(index), "verdicts": verdicts})
 
@@ -258,12 +304,10 @@ def _prefix(text: str) -> bytes:
     response={200: HashSearchOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
     summary="Tra cứu riêng tư theo tiền tố băm",
 )
-def hashes_search(request: HttpRequest, payload: HashSearchIn):
+@_keyed("hash", "LOOKUP_HASH_RATE_PER_IP", 600)
+def hashes_search(request: HttpRequest, _partner: Partner | None, payload: HashSearchIn) -> Answer:
     """Gửi tiền tố 4 byte của SHA-256 các biểu thức của URL (như Safe Browsing v5); nhận các
     băm đầy đủ trong danh sách có cùng tiền tố và phân loại của chúng. Máy chủ không biết URL."""
-    denied = _gate(request, "hash", "LOOKUP_HASH_RATE_PER_IP", 600)
-    if denied:
-        return denied
     try:
         prefixes = [_prefix(p) for p in payload.hash_prefixes]
     except ValueError as error:
@@ -285,12 +329,14 @@ def hashes_search(request: HttpRequest, payload: HashSearchIn):
     response={200: HashListOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
     summary="Danh sách tiền tố băm, hoặc thay đổi từ một phiên bản",
 )
-def hash_list(request: HttpRequest, since: Annotated[int | None, Query(ge=0)] = None):
+@_keyed("hash-list", "LOOKUP_HASH_LIST_RATE_PER_IP", 30)
+def hash_list(
+    request: HttpRequest,
+    _partner: Partner | None,
+    since: Annotated[int | None, Query(ge=0)] = None,
+) -> Answer:
     """Không có since: mọi tiền tố (4 byte, nối liền, base64) và phiên bản. Có since: tiền tố
     cần thêm và cần bỏ kể từ phiên bản đó. So sha256 sau khi cập nhật; khác thì tải lại cả."""
-    denied = _gate(request, "hash-list", "LOOKUP_HASH_LIST_RATE_PER_IP", 30)
-    if denied:
-        return denied
     index = get_matcher()
     version = hashes.version_of(index)
     common = {"list_version": version, "cache_duration": f"{hashes.CACHE_DURATION_S}s"}

@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict, cast
 
 from indicators.social import PLATFORM_HOSTS, social_profile
 from indicators.urlcanon import canonical_parts, full_hash, url_expressions
@@ -32,12 +33,38 @@ PREFIX_BYTES = 4
 SEARCH_PATH = "/api/lookup/hashes:search"
 LIST_PATH = "/api/lookup/hash-list"
 
+
+class SearchJson(TypedDict):
+    hash_prefixes: list[str]
+
+
+class FullHashJson(TypedDict):
+    full_hash: str
+    kind: str
+    category: str
+
+
+class FoundJson(TypedDict):
+    full_hashes: list[FullHashJson]
+
+
+class HashListJson(TypedDict, total=False):
+    list_version: int
+    reset: bool
+    prefixes: str
+    additions: str
+    removals: str
+    sha256: str
+
+
 # (method, url, body or None, headers) -> (status, body)
 Transport = Callable[[str, str, bytes | None, dict[str, str]], tuple[int, bytes]]
 
 
 def urllib_transport(timeout: float = 10.0) -> Transport:
-    def send(method: str, url: str, body: bytes | None, headers: dict[str, str]):
+    def send(
+        method: str, url: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
         request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310 (the caller's own server)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
@@ -109,7 +136,7 @@ class PrivateClient:
         self.transport = transport or urllib_transport()
         self.local: LocalList | None = None
 
-    def _call(self, method: str, path: str, payload: dict | None = None) -> dict:
+    def _call(self, method: str, path: str, payload: SearchJson | None = None) -> object:
         headers = {"Accept": "application/json"}
         body = None
         if payload is not None:
@@ -122,11 +149,15 @@ class PrivateClient:
             raise ServerError(f"{method} {path}: HTTP {status}: {data[:200]!r}")
         return json.loads(data)
 
+    def _list(self, path: str) -> HashListJson:
+        # The server's answer, as its schema (lookup.api.HashListOut) documents it.
+        return cast(HashListJson, self._call("GET", path))
+
     def sync(self) -> LocalList:
         """Fetch the prefix list, or the changes since the version held; a copy whose SHA-256
         differs from the server's after the changes is replaced by the whole list."""
         if self.local is not None:
-            answer = self._call("GET", f"{LIST_PATH}?since={self.local.version}")
+            answer = self._list(f"{LIST_PATH}?since={self.local.version}")
             if not answer["reset"]:
                 prefixes = (self.local.prefixes - _split(answer["removals"])) | _split(
                     answer["additions"]
@@ -135,7 +166,7 @@ class PrivateClient:
                 if candidate.sha256() == answer["sha256"]:
                     self.local = candidate
                     return candidate
-        answer = self._call("GET", LIST_PATH)
+        answer = self._list(LIST_PATH)
         self.local = LocalList(answer["list_version"], _split(answer["prefixes"]))
         return self.local
 
@@ -147,8 +178,11 @@ class PrivateClient:
         result = PrivateResult(url=url, listed=False, prefixes_sent=len(prefixes))
         if not prefixes:
             return result
-        payload = {"hash_prefixes": [base64.b64encode(p).decode() for p in sorted(prefixes)]}
-        answer = self._call("POST", SEARCH_PATH, payload)
+        payload: SearchJson = {
+            "hash_prefixes": [base64.b64encode(p).decode() for p in sorted(prefixes)]
+        }
+        # The server's answer, as its schema (lookup.api.HashSearchOut) documents it.
+        answer = cast(FoundJson, self._call("POST", SEARCH_PATH, payload))
         result.asked_server = True
         for item in answer["full_hashes"]:
             expression = by_hash.get(base64.b64decode(item["full_hash"]))

@@ -25,14 +25,17 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from indicators.allowlist import Allowlist, shipped_allowlist
 from indicators.kinds import Kind
+from indicators.matcher import ListVersion
 from indicators.models import AllowedName, Indicator, ListChange, Status
+from reports.services import root_unit
 
 from . import formats
 from .formats import DomainFilter, DomainRow, FeedInfo, Row
@@ -89,7 +92,7 @@ class _Expiries:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.version: tuple | None = None
+        self.version: ListVersion | None = None
         self.passed: datetime | None = None
         self.next: datetime | None = None
 
@@ -97,7 +100,7 @@ class _Expiries:
 _expiries = _Expiries()
 
 
-def expiry_marker(version: tuple, now: datetime) -> datetime | None:
+def expiry_marker(version: ListVersion, now: datetime) -> datetime | None:
     state = _expiries
     with state.lock:
         if state.version == version and (state.next is None or now < state.next):
@@ -117,11 +120,12 @@ def reset() -> None:
         _expiries.version = None
 
 
-def list_version(version: tuple) -> int:
-    return int(version[0] or 0)
+def list_version(version: ListVersion) -> int:
+    # Its first part is MAX(id) of the list changes: an integer, or NULL before the first one.
+    return int(cast(int | None, version[0]) or 0)
 
 
-def etag(name: str, version: tuple, since: int | None, marker: datetime | None) -> str:
+def etag(name: str, version: ListVersion, since: int | None, marker: datetime | None) -> str:
     """A weak ETag: gzip and identity encodings of the same version are the same feed."""
     key = repr((FORMAT_REVISION, name, version, since, marker))
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
@@ -144,7 +148,9 @@ def current_allowlist() -> Allowlist:
     )
 
 
-def rows(feed: Feed, *, version: int, since: int | None, now: datetime) -> Iterator[Row]:
+def rows(
+    feed: Feed, *, version: int, since: int | None, now: datetime
+) -> Iterator[Row | DomainRow]:
     """The feed's rows in id order: listed now, or (since=) changed after `since`."""
     if since is None:
         queryset = Indicator.objects.listed(now)
@@ -161,10 +167,12 @@ def rows(feed: Feed, *, version: int, since: int | None, now: datetime) -> Itera
     for fields in queryset.order_by("id").values_list(*_FIELDS).iterator(chunk_size=CHUNK_ROWS):
         expires_at = fields[6]
         is_listed = fields[9] == listed and (expires_at is None or expires_at > now)
-        yield Row(*fields[:9], is_listed)
+        yield Row._make((*fields[:9], is_listed))
 
 
-def _domain_rows(queryset, *, increment: bool, now: datetime) -> Iterator[DomainRow]:
+def _domain_rows(
+    queryset: QuerySet[Indicator], *, increment: bool, now: datetime
+) -> Iterator[DomainRow]:
     # The value alone: converting four timestamps per row would take most of the time.
     ordered = queryset.order_by("id")
     if not increment:
@@ -177,13 +185,12 @@ def _domain_rows(queryset, *, increment: bool, now: datetime) -> Iterator[Domain
         yield DomainRow(value, status == listed and (expires_at is None or expires_at > now))
 
 
-def feed_info(version: tuple, since: int | None) -> FeedInfo:
-    from reports.services import root_unit
-
+def feed_info(version: ListVersion, since: int | None) -> FeedInfo:
     root = root_unit()
-    at = ListChange.objects.filter(pk=version[0]).values_list("at", flat=True).first()
+    number = list_version(version)  # 0 before the first change: no row, no time
+    at = ListChange.objects.filter(pk=number).values_list("at", flat=True).first()
     return FeedInfo(
-        version=list_version(version),
+        version=number,
         since=since,
         version_at=at,
         publisher=root.name if root else "Canh Giac",
@@ -191,7 +198,7 @@ def feed_info(version: tuple, since: int | None) -> FeedInfo:
     )
 
 
-def generate(name: str, *, version: tuple, since: int | None) -> Iterator[str]:
+def generate(name: str, *, version: ListVersion, since: int | None) -> Iterator[str]:
     """The text of a feed, piece by piece."""
     feed = FEEDS[name]
     now = timezone.now()

@@ -98,7 +98,7 @@ class PrefixList:
         return len(self.prefixes) // PREFIX_BYTES
 
 
-_last: tuple[weakref.ref, PrefixList] | None = None
+_last: tuple[weakref.ref[MatcherIndex], PrefixList] | None = None
 
 
 def prefix_list(index: MatcherIndex) -> PrefixList:

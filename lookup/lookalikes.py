@@ -13,7 +13,7 @@ every value), to measure what it costs.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import _CacheInfo, lru_cache
 
 from django.conf import settings
 
@@ -31,7 +31,7 @@ def _host_answer(host: str) -> LookalikeResult:
     return score_host(host)
 
 
-def cache_info():
+def cache_info() -> _CacheInfo:
     """Hits, misses and size of the per-host cache (the bench prints the hit rate)."""
     return _host_answer.cache_info()
 

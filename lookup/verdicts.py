@@ -29,8 +29,10 @@ in one query for all listed values of a page or a single check.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import connection
 from django.utils import timezone
@@ -53,6 +55,9 @@ from lib.budget import CpuBudget
 from reports.models import Report
 
 from .lookalikes import lookalike_for
+
+if TYPE_CHECKING:
+    from detection.analysis import Analysis
 
 LISTED = "listed"
 NOT_LISTED = "not_listed"
@@ -91,6 +96,49 @@ _WEB_SCHEME = re.compile(r"\s*https?://", re.IGNORECASE)
 _CATEGORY_LABELS = dict(Category.choices)
 
 
+class PhoneJson(TypedDict):
+    """What a phone number is, as the API answers it (lookup.api.PhoneOut documents it)."""
+
+    kind: str
+    label: str
+    network: str | None
+    area: str | None
+    country: str | None
+    hotline_of: str | None
+    note: str | None
+
+
+class VerdictJson(TypedDict):
+    """One verdict as the batch API answers it (lookup.api.VerdictOut documents it)."""
+
+    kind: str | None
+    value: str | None
+    status: str
+    verdict: str
+    reasons: list[str]
+    brand: str | None
+    brand_official: str | None
+    display_value: str | None
+    mixed_scripts: list[str]
+    phone: PhoneJson | None
+    listed: bool
+    allowlisted: bool
+    match: str | None
+    category: str | None
+    matched_kind: str | None
+    matched_value: str | None
+    error: str | None
+
+
+class ListingDetails(TypedDict):
+    """What add_details reads for a listed value: shown to people and to a single check."""
+
+    public_reason: str
+    risk: str
+    listed_at: datetime | None
+    report_count: int
+
+
 @dataclass(slots=True)
 class Check:
     """The answer for one value. `details` (public reason, since, report count) is filled by
@@ -108,7 +156,7 @@ class Check:
     matched_kind: str | None = None
     matched_value: str | None = None
     error: str = ""
-    details: dict | None = None
+    details: ListingDetails | None = None
     lookalike: LookalikeResult | None = None  # url, domain, email: the look-alike scorer's answer
     phone: PhoneInfo | None = None  # phone: what the number is (network, area, hotline of …)
 
@@ -230,15 +278,21 @@ class Check:
     def phone_label(self) -> str:
         return self.phone.label if self.phone is not None else ""
 
-    def phone_json(self) -> dict | None:
-        if self.phone is None:
+    def phone_json(self) -> PhoneJson | None:
+        phone = self.phone
+        if phone is None:
             return None
         return {
-            name: getattr(self.phone, name, None)
-            for name in ("kind", "label", "network", "area", "country", "hotline_of", "note")
+            "kind": phone.kind,
+            "label": phone.label,
+            "network": phone.network,
+            "area": phone.area,
+            "country": phone.country,
+            "hotline_of": phone.hotline_of,
+            "note": phone.note,
         }
 
-    def as_json(self) -> dict:
+    def as_json(self) -> VerdictJson:
         """The verdict as the batch API answers it (the single check adds more)."""
         # The batch API answers up to 1,000 of these per request: only an IDN, a flagged or an
         # official value or a phone number costs more than reading the fields.
@@ -248,17 +302,15 @@ class Check:
         if plain and (found is None or not found.flagged):
             return data
         brand = self.brand
-        data.update(
-            reasons=self.reasons,
-            brand=self.brand_name,
-            brand_official=brand.official if brand is not None else None,
-            display_value=self.display_value,
-            mixed_scripts=self.mixed_scripts,
-            phone=self.phone_json(),
-        )
+        data["reasons"] = self.reasons
+        data["brand"] = self.brand_name
+        data["brand_official"] = brand.official if brand is not None else None
+        data["display_value"] = self.display_value
+        data["mixed_scripts"] = self.mixed_scripts
+        data["phone"] = self.phone_json()
         return data
 
-    def _plain_json(self) -> dict:
+    def _plain_json(self) -> VerdictJson:
         """as_json of a value the scorer has nothing to say about (most of a batch), in one go."""
         return {
             "kind": self.kind,
@@ -286,23 +338,7 @@ class Check:
         if self.status == INVALID:
             return self.error
         if self.status == LISTED:
-            if self.match == "subdomain":
-                text = _(
-                    "%(value)s thuộc tên miền %(matched)s, tên miền này có trong danh sách cảnh báo."
-                )
-            elif self.match == "url_prefix":
-                text = _(
-                    "%(value)s nằm dưới địa chỉ %(matched)s, địa chỉ này có trong danh sách cảnh báo."
-                )
-            elif self.match == "email_domain":
-                text = _(
-                    "Email %(value)s dùng tên miền %(matched)s, tên miền này có trong danh sách cảnh báo."
-                )
-            elif self.matched_value and self.matched_value != self.value:
-                text = _("%(value)s là %(matched)s, có trong danh sách cảnh báo.")
-            else:
-                text = _("%(value)s có trong danh sách cảnh báo.")
-            return text % values
+            return self._listed_message(values)
         if self.status == ALLOWLISTED:
             return (
                 _(
@@ -311,6 +347,29 @@ class Check:
                 )
                 % values
             )
+        return self._unlisted_message(values)
+
+    def _listed_message(self, values: dict[str, str | None]) -> str:
+        """The sentence for a listed value: what matched it, in the words of the match."""
+        if self.match == "subdomain":
+            text = _(
+                "%(value)s thuộc tên miền %(matched)s, tên miền này có trong danh sách cảnh báo."
+            )
+        elif self.match == "url_prefix":
+            text = _(
+                "%(value)s nằm dưới địa chỉ %(matched)s, địa chỉ này có trong danh sách cảnh báo."
+            )
+        elif self.match == "email_domain":
+            text = _(
+                "Email %(value)s dùng tên miền %(matched)s, tên miền này có trong danh sách cảnh báo."
+            )
+        elif self.matched_value and self.matched_value != self.value:
+            text = _("%(value)s là %(matched)s, có trong danh sách cảnh báo.")
+        else:
+            text = _("%(value)s có trong danh sách cảnh báo.")
+        return text % values
+
+    def _unlisted_message(self, values: dict[str, str | None]) -> str:
         verdict = self.verdict
         values["brand"] = self.brand_name
         if verdict == SUSPICIOUS:
@@ -461,8 +520,12 @@ def _email_domain(raw: str, email: str, index: MatcherIndex) -> Check:
     return check
 
 
+# A value to check: as written (its kind guessed), or with the kind the client gave.
+Item = str | tuple[str, Kind | str | None]
+
+
 def check_many(
-    values: list,
+    values: Sequence[Item],
     *,
     index: MatcherIndex | None = None,
     budget: CpuBudget | None = None,
@@ -472,7 +535,7 @@ def check_many(
 
     With a budget, raises lib.budget.BudgetExceeded between values once it is used up."""
     index = index or get_matcher()
-    result = []
+    result: list[Check] = []
     for item in values:
         cpu.check(budget)
         if isinstance(item, tuple):
@@ -503,7 +566,7 @@ def add_details(checks: list[Check]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, pks)
         rows = cursor.fetchall()
-    by_pk = {
+    by_pk: dict[int, ListingDetails] = {
         pk: {"public_reason": reason, "risk": risk, "listed_at": _aware(at), "report_count": n}
         for pk, reason, risk, at, n in rows
     }
@@ -537,7 +600,7 @@ class PageResult:
     found: list[Check] = field(default_factory=list)
     is_message: bool = False
     error: str = ""
-    analysis: object | None = None  # detection's Analysis, when that app provides one
+    analysis: Analysis | None = None  # a message's: detection's analysis of it
 
     @property
     def checks(self) -> list[Check]:

@@ -1,5 +1,9 @@
+from __future__ import annotations
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 
@@ -9,7 +13,11 @@ from .models import PartnerKey, RoleAssignment, SignInThrottle, Unit, User
 
 
 @admin.action(description=_("Mở khoá đăng nhập (mọi địa chỉ)"))
-def unlock_sign_in(modeladmin, request, queryset) -> None:
+def unlock_sign_in(
+    modeladmin: PersonAdmin | SignInThrottleAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[User] | QuerySet[SignInThrottle],
+) -> None:
     names = [obj.get_username() if isinstance(obj, User) else obj.username for obj in queryset]
     for name in names:
         lockout.unlock_account(username=name)
@@ -17,39 +25,39 @@ def unlock_sign_in(modeladmin, request, queryset) -> None:
 
 
 @admin.register(Unit)
-class UnitAdmin(TreeAdmin):
+class UnitAdmin(TreeAdmin[Unit]):
     form = UnitAdminForm
     list_display = ["name", "code", "kind", "successor"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["unit"]
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Cảnh Giác", {"fields": ["home_unit"]}))
+class PersonAdmin(UserAdmin[User]):
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Cảnh Giác", {"fields": ["home_unit"]}))
     autocomplete_fields = ["home_unit"]
     inlines = [RoleAssignmentInline]
     actions = [unlock_sign_in]
 
 
 @admin.register(PartnerKey)
-class PartnerKeyAdmin(admin.ModelAdmin):
+class PartnerKeyAdmin(admin.ModelAdmin[PartnerKey]):
     list_display = ["name", "prefix", "unit", "rate_per_minute", "created_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at"]
     autocomplete_fields = ["unit"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are issued by PartnerKey.issue, which shows the raw key once
 
 
 @admin.register(SignInThrottle)
-class SignInThrottleAdmin(admin.ModelAdmin):
+class SignInThrottleAdmin(admin.ModelAdmin[SignInThrottle]):
     """Accounts guessed at from many addresses; 'unlock' lifts the delay and axes' locks."""
 
     list_display = ["username", "failures", "last_failure_at", "blocked_until"]
@@ -57,5 +65,5 @@ class SignInThrottleAdmin(admin.ModelAdmin):
     readonly_fields = ["username", "failures", "last_failure_at", "blocked_until"]
     actions = [unlock_sign_in]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # rows are written by failed sign-ins only

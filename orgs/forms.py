@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import ProhibitNullCharactersValidator
@@ -20,14 +22,15 @@ def _vietnamese_nul(form: forms.Form) -> None:
         ]
 
 
+# The constructors below take what their Django base class takes (request, data, initial, ...).
 class SignInForm(AuthenticationForm):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _vietnamese_nul(self)
 
 
 class TokenForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _vietnamese_nul(self)
 
@@ -41,7 +44,7 @@ class TokenForm(forms.Form):
     )
 
     def clean_token(self) -> str:
-        token = self.cleaned_data["token"].replace(" ", "")
+        token: str = self.cleaned_data["token"].replace(" ", "")
         if not token.isdigit():
             raise forms.ValidationError(_("Mã xác thực chỉ gồm chữ số."))
         return token
@@ -55,19 +58,22 @@ class UnitImportForm(forms.Form):
         if upload.size > MAX_CSV_BYTES:
             raise forms.ValidationError(_("Tệp quá lớn (tối đa 2 MB)."))
         try:
-            return upload.read().decode("utf-8")
+            text: str = upload.read().decode("utf-8")
+            return text
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(_("Tệp phải là CSV mã hoá UTF-8.")) from exc
 
 
-class _TodaysKindsForm(MoveNodeForm):
+class _TodaysKindsForm(MoveNodeForm[Unit]):
     """The admin's unit form: a new unit is one of today's kinds; a district (before 1 July
     2025) keeps its kind when it is edited, but no new district can be made."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not (self.instance.pk and self.instance.kind == UnitKind.DISTRICT):
-            self.fields["kind"].choices = [(k.value, k.label) for k in NEW_UNIT_KINDS]
+            # A model field with choices has a choice field in the form.
+            kind = cast(forms.ChoiceField, self.fields["kind"])
+            kind.choices = [(k.value, k.label) for k in NEW_UNIT_KINDS]
 
 
 UnitAdminForm = movenodeform_factory(

@@ -96,7 +96,8 @@ def unlock_account(*, username: str) -> int:
     """Lift both protections of one account: the per-account delay and axes' locks of every
     address. Returns how many records were removed."""
     removed, _ = SignInThrottle.objects.filter(username=username).delete()
-    return removed + axes_reset(username=username)
+    unlocked: int = axes_reset(username=username)  # axes ships no type information
+    return removed + unlocked
 
 
 # --- the person's own browsers and addresses ----------------------------------------------------
@@ -135,9 +136,10 @@ def is_known_client(request: HttpRequest, username: str) -> bool:
         return True
     since = now() - timedelta(days=KNOWN_ADDRESS_DAYS)
     address = get_client_ip_address(request)
-    return AccessLog.objects.filter(
+    signed_in_lately: bool = AccessLog.objects.filter(
         username=username, ip_address=address, attempt_time__gte=since
     ).exists()
+    return signed_in_lately
 
 
 # --- wiring into django.contrib.auth --------------------------------------------------------------
@@ -149,21 +151,44 @@ class AccountThrottleBackend:
     Deliberately no `get_user` (so not a BaseBackend): Django's `force_login` and session
     loading pick the first backend that has one, and this one must never be it."""
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: object,
+    ) -> None:
         if request is None or not username:
             return None
         until = protected_until(username=username)
         if until is not None and not is_known_client(request, username):
-            request.account_protected_until = until
+            setattr(request, _PROTECTED_ATTR, until)
             raise PermissionDenied  # stops the backends that would check the password
-        request.account_password_checked = True
+        setattr(request, _CHECKED_ATTR, True)
         return None
 
 
+# What the backend learnt about this request, for the sign-in view and for count_failure (Django
+# hands both the request, and nothing else from the backend).
+_PROTECTED_ATTR = "account_protected_until"
+_CHECKED_ATTR = "account_password_checked"
+
+
+def refused_until(request: HttpRequest) -> datetime | None:
+    """When the backend refused this request's sign-in for a protected account: until when."""
+    until: datetime | None = getattr(request, _PROTECTED_ATTR, None)
+    return until
+
+
 @receiver(user_login_failed, dispatch_uid="orgs.lockout.count_failure")
-def count_failure(sender, credentials, request=None, **kwargs) -> None:
+def count_failure(
+    sender: object,
+    credentials: dict[str, str],
+    request: HttpRequest | None = None,
+    **kwargs: object,
+) -> None:
     # Refusals (by axes or by the delay) checked no password: they are not guesses.
-    if request is None or not getattr(request, "account_password_checked", False):
+    if request is None or not getattr(request, _CHECKED_ATTR, False):
         return
     if username := credentials.get("username"):
         record_failure(username=username)

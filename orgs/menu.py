@@ -1,15 +1,21 @@
 """What the staff home page offers. Each app registers its own staff pages in its AppConfig.ready,
 so orgs never imports the apps that depend on it."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class StaffAction:
     permission: str
-    label: str
+    label: StrOrPromise  # translated when the page is rendered
     url_name: str
     order: int
 
@@ -21,7 +27,7 @@ class StaffAction:
 _ACTIONS: dict[str, StaffAction] = {}
 
 
-def register_staff_actions(first_order: int, *actions: tuple[str, str, str]) -> None:
+def register_staff_actions(first_order: int, *actions: tuple[str, StrOrPromise, str]) -> None:
     """Register (permission, label, url name) entries, in this order from `first_order`."""
     for step, (permission, label, url_name) in enumerate(actions):
         _ACTIONS[url_name] = StaffAction(permission, label, url_name, first_order + 10 * step)

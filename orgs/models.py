@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -52,12 +54,16 @@ ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
 }
 
 
-class UnitQuerySet(MP_NodeQuerySet):
-    def within(self, units) -> UnitQuerySet:
+# Units still in use: not merged into another by a re-parenting (orgs/reparent.py).
+ACTIVE_UNITS = models.Q(merged_at__isnull=True)
+
+
+class UnitQuerySet(MP_NodeQuerySet["Unit"]):
+    def within(self, units: Iterable[Unit]) -> UnitQuerySet:
         """These units and every unit below them: one indexed prefix query per root."""
         return self.within_paths(u.path for u in units)
 
-    def within_paths(self, paths) -> UnitQuerySet:
+    def within_paths(self, paths: Iterable[str]) -> UnitQuerySet:
         condition = models.Q(pk__in=[])
         for path in _top_paths(paths):
             condition |= models.Q(path__startswith=path)
@@ -65,10 +71,10 @@ class UnitQuerySet(MP_NodeQuerySet):
 
     def active(self) -> UnitQuerySet:
         """Units still in use: not merged into another by a re-parenting (orgs/reparent.py)."""
-        return self.filter(merged_at__isnull=True)
+        return self.filter(ACTIVE_UNITS)
 
 
-def _top_paths(paths) -> list[str]:
+def _top_paths(paths: Iterable[str]) -> list[str]:
     """Drop paths that lie below another path of the list (they add nothing to a prefix OR)."""
     result: list[str] = []
     for path in sorted(set(paths)):
@@ -77,14 +83,15 @@ def _top_paths(paths) -> list[str]:
     return result
 
 
-class UnitManager(MP_NodeManager):
+class UnitManager(MP_NodeManager["Unit"]):
     def get_queryset(self) -> UnitQuerySet:
+        # Treebeard's get_queryset names its own queryset class; ours adds within/active.
         return UnitQuerySet(self.model, using=self._db).order_by("path")
 
-    def within(self, units) -> UnitQuerySet:
+    def within(self, units: Iterable[Unit]) -> UnitQuerySet:
         return self.get_queryset().within(units)
 
-    def within_paths(self, paths) -> UnitQuerySet:
+    def within_paths(self, paths: Iterable[str]) -> UnitQuerySet:
         return self.get_queryset().within_paths(paths)
 
     def active(self) -> UnitQuerySet:
@@ -108,7 +115,7 @@ class Unit(MP_Node):
     merged_at = models.DateTimeField(_("ngày sáp nhập"), null=True, blank=True)
 
     node_order_by = ["code"]
-    objects = UnitManager()
+    objects: ClassVar[UnitManager] = UnitManager()
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -126,7 +133,9 @@ class Unit(MP_Node):
         unit, seen = self, {self.pk}
         while unit.successor_id is not None and unit.successor_id not in seen:
             seen.add(unit.successor_id)
-            unit = unit.successor
+            successor = unit.successor
+            assert successor is not None  # successor_id is set
+            unit = successor
         return unit
 
     def covers(self, other: Unit) -> bool:
@@ -233,7 +242,7 @@ def _hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class PartnerKeyQuerySet(models.QuerySet):
+class PartnerKeyQuerySet(models.QuerySet["PartnerKey"]):
     def find_active(self, raw: str) -> PartnerKey | None:
         if not raw or len(raw) > 128:
             return None

@@ -1,9 +1,14 @@
 """The form of the unit admins' partner-keys page (orgs/staff_views.py): issuing a key."""
 
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from .models import UnitQuerySet
 from .widgets import UnitPickerField
 
 MAX_RATE_PER_MINUTE = 100_000
@@ -29,9 +34,10 @@ class IssuePartnerKeyForm(forms.Form):
         help_text=_("Mỗi ứng dụng (tra cứu, tố giác) đếm riêng các yêu cầu dùng khoá này."),
     )
 
-    def __init__(self, *args, units, **kwargs) -> None:
+    # Besides `units` (those the admin manages), what forms.Form takes (data, initial, ...).
+    def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        cast(UnitPickerField, self.fields["unit"]).queryset = units  # declared above
         for field in self.fields.values():
             field.error_messages["required"] = _("Hãy điền mục này.")
         self.fields["rate_per_minute"].error_messages.update(

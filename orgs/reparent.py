@@ -14,14 +14,19 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
 from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ALLOWED_PARENT_KINDS, RoleAssignment, Unit
 from .services import MAX_CSV_BYTES, MAX_CSV_ROWS
+
+if TYPE_CHECKING:
+    from django.contrib.contenttypes.fields import GenericForeignKey
 
 MAPPING_COLUMNS = ["old_code", "new_code"]
 CHILDREN_MOVED = "orgs.Unit (đơn vị trực thuộc chuyển sang cấp trên mới)"
@@ -47,26 +52,27 @@ class Merge:
 @dataclass
 class ReparentResult:
     merges: list[Merge] = field(default_factory=list)
-    moved: Counter = field(default_factory=Counter)  # "app.Model.field" -> rows
-    dropped: Counter = field(default_factory=Counter)  # rows that would duplicate a unique row
+    moved: Counter[str] = field(default_factory=Counter)  # "app.Model.field" -> rows
+    dropped: Counter[str] = field(default_factory=Counter)  # rows that would duplicate a unique row
     already_done: int = 0
     dry_run: bool = False
     widened: list[str] = field(default_factory=list)  # roles that now reach further
 
 
-def unit_foreign_keys() -> list[models.ForeignKey]:
+def unit_foreign_keys() -> list[models.ForeignKey[Unit, Unit]]:
     """Every concrete foreign key (and one-to-one) to Unit in every installed model, many-to-many
     tables included; except Unit.successor, which is the history this command writes."""
     found = []
     for model in apps.get_models(include_auto_created=True):
         for f in model._meta.local_fields:
             if f.is_relation and f.related_model is Unit and f is not _successor_field():
-                found.append(f)
+                # A concrete relation among local fields: a ForeignKey (or a OneToOneField).
+                found.append(cast("models.ForeignKey[Unit, Unit]", f))
     return found
 
 
-def _successor_field() -> models.Field:
-    return Unit._meta.get_field("successor")
+def _successor_field() -> models.ForeignKey[Unit | None, Unit | None]:
+    return Unit.successor.field
 
 
 def _read_lines(text: str) -> tuple[list[tuple[int, str, str]], list[str]]:
@@ -77,7 +83,7 @@ def _read_lines(text: str) -> tuple[list[tuple[int, str, str]], list[str]]:
     if any(c not in header for c in MAPPING_COLUMNS):
         return [], [_("Dòng 1: tiêu đề phải là old_code,new_code.")]
     reader.fieldnames = header
-    lines = []
+    lines: list[tuple[int, str, str]] = []
     for record in reader:
         if len(lines) >= MAX_CSV_ROWS:
             return lines, [_("Tệp có quá %(n)d dòng.") % {"n": MAX_CSV_ROWS}]
@@ -88,7 +94,9 @@ def _read_lines(text: str) -> tuple[list[tuple[int, str, str]], list[str]]:
     return lines, []
 
 
-def _check_line(line: int, old_code: str, new_code: str, units: dict, first_line: dict) -> list:
+def _check_line(
+    line: int, old_code: str, new_code: str, units: dict[str, Unit], first_line: dict[str, int]
+) -> list[str]:
     at = _("Dòng %(n)d") % {"n": line}
     if not old_code or not new_code:
         return [_("%(at)s: thiếu mã cũ hoặc mã mới.") % {"at": at}]
@@ -257,7 +265,13 @@ def _move_rows(merge: Merge, result: ReparentResult) -> None:
             result.moved[label] += moved
 
 
-def _unique_together_with(fk: models.ForeignKey) -> list[list[str]]:
+def _column(field: models.Field[Any, Any] | ForeignObjectRel | GenericForeignKey) -> str:
+    """The column of a field a unique rule names (a concrete field, never a reverse relation)."""
+    assert isinstance(field, models.Field)
+    return field.attname
+
+
+def _unique_together_with(fk: models.ForeignKey[Unit, Unit]) -> list[list[str]]:
     """For each unique rule that includes `fk`: the other columns of the rule."""
     meta = fk.model._meta
     rules = [list(names) for names in meta.unique_together]
@@ -269,7 +283,7 @@ def _unique_together_with(fk: models.ForeignKey) -> list[list[str]]:
     if fk.unique:
         rules.append([fk.name])
     return [
-        [meta.get_field(name).attname for name in rule if name != fk.name]
+        [_column(meta.get_field(name)) for name in rule if name != fk.name]
         for rule in rules
         if fk.name in rule
     ]

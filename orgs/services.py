@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from .models import ALLOWED_PARENT_KINDS, Unit, UnitKind
 
@@ -46,7 +48,7 @@ def _read_rows(text: str) -> tuple[list[_Row], list[str]]:
     if missing:
         return [], [f"Dòng 1: thiếu cột {', '.join(missing)} (cần: {', '.join(CSV_COLUMNS)})."]
     reader.fieldnames = header
-    rows = []
+    rows: list[_Row] = []
     for record in reader:
         if len(rows) >= MAX_CSV_ROWS:
             return rows, [f"Tệp có quá {MAX_CSV_ROWS} dòng."]
@@ -158,19 +160,18 @@ def _apply_rows(rows: list[_Row], existing: dict[str, Unit]) -> ImportResult:
     return result
 
 
-def export_units_csv(units=None) -> str:
+def export_units_csv(units: QuerySet[Unit] | None = None) -> str:
     """The tree (or the given units) as CSV in tree order; importable as it is."""
-    units = Unit.objects.all() if units is None else units
-    units = list(units.order_by("path"))
-    by_path = {u.path: u.code for u in Unit.objects.filter(path__in=_parent_paths(units))}
+    chosen = list((Unit.objects.all() if units is None else units).order_by("path"))
+    by_path = {u.path: u.code for u in Unit.objects.filter(path__in=_parent_paths(chosen))}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for unit in units:
+    for unit in chosen:
         parent_path = unit.path[: -Unit.steplen]
         writer.writerow([unit.code, by_path.get(parent_path, ""), unit.kind, unit.name])
     return out.getvalue()
 
 
-def _parent_paths(units) -> set[str]:
+def _parent_paths(units: Iterable[Unit]) -> set[str]:
     return {u.path[: -Unit.steplen] for u in units if len(u.path) > Unit.steplen}

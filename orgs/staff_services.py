@@ -14,7 +14,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from . import lockout, partners
@@ -24,7 +24,7 @@ from .models import PartnerKey, Permission, RoleAssignment, SignInThrottle, Unit
 log = logging.getLogger(__name__)
 
 
-def _audit(*, actor: User, obj, flag: int, message: str) -> None:
+def _audit(*, actor: User, obj: Model, flag: int, message: str) -> None:
     LogEntry.objects.log_actions(actor.pk, [obj], flag, change_message=message, single_object=True)
 
 

@@ -1,8 +1,11 @@
 """Unit admins' staff pages: partner API keys (issue, list, revoke) and accounts protected after
 failed sign-ins (unlock). Both need MANAGE_UNITS and reach only the admin's units and below."""
 
+from typing import TypedDict
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -10,19 +13,26 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import staff_services
-from .access import staff_required, units_for
-from .models import Permission
+from .access import AuthenticatedHttpRequest, staff_required, units_for
+from .models import PartnerKey, Permission
 from .partner_forms import IssuePartnerKeyForm
 
 
-def _key_list_context(request: HttpRequest, form: IssuePartnerKeyForm) -> dict:
+class _KeyListContext(TypedDict):
+    form: IssuePartnerKeyForm
+    keys: QuerySet[PartnerKey]
+
+
+def _key_list_context(
+    request: AuthenticatedHttpRequest, form: IssuePartnerKeyForm
+) -> _KeyListContext:
     keys = staff_services.partner_keys_for(request.user).order_by(
         "revoked_at", "-created_at", "-pk"
     )
     return {"form": form, "keys": keys}
 
 
-def _issue_form(request: HttpRequest) -> IssuePartnerKeyForm:
+def _issue_form(request: AuthenticatedHttpRequest) -> IssuePartnerKeyForm:
     units = units_for(request.user, Permission.MANAGE_UNITS).order_by("path")
     return IssuePartnerKeyForm(request.POST or None, units=units)
 
@@ -31,7 +41,7 @@ def _issue_form(request: HttpRequest) -> IssuePartnerKeyForm:
 @staff_required(Permission.MANAGE_UNITS)
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("raw")
-def partner_keys(request: HttpRequest) -> HttpResponse:
+def partner_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The list and the issue form. After issuing, the raw key is rendered in this one answer
     (never stored, redirected with, or put in a message, which would keep it in the session)."""
     form = _issue_form(request)
@@ -54,7 +64,7 @@ def partner_keys(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Permission.MANAGE_UNITS)
 @require_http_methods(["GET", "POST"])
-def partner_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_key_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm; POST revokes. A key outside the admin's units does not exist here."""
     key = get_object_or_404(staff_services.partner_keys_for(request.user), pk=pk)
     if request.method == "POST":
@@ -72,14 +82,14 @@ def partner_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @staff_required(Permission.MANAGE_UNITS)
-def locked_accounts(request: HttpRequest) -> HttpResponse:
+def locked_accounts(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = staff_services.locked_accounts(request.user)
     return render(request, "orgs/unlock.html", {"accounts": accounts})
 
 
 @staff_required(Permission.MANAGE_UNITS)
 @require_POST
-def unlock_account(request: HttpRequest) -> HttpResponse:
+def unlock_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Unlock one account of the admin's scope (a name outside it is answered as unknown)."""
     username = request.POST.get("username", "")[:150]
     person = get_object_or_404(staff_services.people_in_scope(request.user), username=username)

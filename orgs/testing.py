@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 
 from .models import Role, RoleAssignment, Unit, User
 from .services import import_units_csv
@@ -72,7 +73,7 @@ def build_world() -> World:
     return world
 
 
-def sign_in_verified(client, user: User) -> None:
+def sign_in_verified(client: Client, user: User) -> None:
     """Sign `user` in with the test client as if they had passed password and TOTP."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -83,3 +84,8 @@ def sign_in_verified(client, user: User) -> None:
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
+
+
+def code_of(unit: Unit | None) -> str | None:
+    """The code of a unit that may be missing (a parent, a successor, a home unit), for asserts."""
+    return None if unit is None else unit.code

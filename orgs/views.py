@@ -1,3 +1,4 @@
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,7 +18,13 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import lockout
-from .access import permissions_of, require_unit, staff_required, units_for
+from .access import (
+    AuthenticatedHttpRequest,
+    permissions_of,
+    require_unit,
+    staff_required,
+    units_for,
+)
 from .forms import SignInForm, TokenForm, UnitImportForm
 from .menu import actions_for
 from .models import Permission, Unit
@@ -47,12 +54,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             response = redirect(_next_url(request) or "staff-home")
         lockout.remember_device(request=request, response=response, username=user.get_username())
         return response
-    if until := getattr(request, "account_protected_until", None):
+    if until := lockout.refused_until(request):
         return _account_protected(request, until)
     return render(request, "orgs/login.html", {"form": form, "next": _next_url(request)})
 
 
-def _account_protected(request: HttpRequest, until) -> HttpResponse:
+def _account_protected(request: HttpRequest, until: datetime) -> HttpResponse:
     seconds = max(int((until - lockout.now()).total_seconds()), 1)
     context = {"minutes": -(-seconds // 60)}
     response = render(request, "orgs/account_protected.html", context, status=429)
@@ -66,7 +73,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-def _token_error(device, token: str) -> str | None:
+def _token_error(device: TOTPDevice, token: str) -> str | None:
     """None when `token` is right for `device`; otherwise what to tell the person."""
     allowed, _info = device.verify_is_allowed()
     if not allowed:
@@ -125,7 +132,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     held = permissions_of(request.user)
     context = {
         "permissions": [p for p in Permission if p in held],
@@ -136,13 +143,13 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(Permission.VIEW_UNIT)
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = units_for(request.user, Permission.VIEW_UNIT).order_by("path")
     return render(request, "orgs/unit_list.html", {"units": units})
 
 
 @staff_required(Permission.VIEW_UNIT)
-def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(Unit, code=code)
     require_unit(request.user, Permission.VIEW_UNIT, unit)
     members = unit.members.filter(is_active=True).order_by("last_name", "first_name")
@@ -150,7 +157,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @staff_required(Permission.MANAGE_UNITS)
-def unit_export(request: HttpRequest) -> HttpResponse:
+def unit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     csv_text = export_units_csv(units_for(request.user, Permission.MANAGE_UNITS))
     response = HttpResponse(csv_text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="don-vi.csv"'
@@ -159,7 +166,7 @@ def unit_export(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Permission.MANAGE_UNITS)
 @require_http_methods(["GET", "POST"])
-def unit_import(request: HttpRequest) -> HttpResponse:
+def unit_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UnitImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -6,12 +6,16 @@ that "phu" finds "Phú". The server resolves what was typed (a name from the lis
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
-from .models import CITIZEN_UNIT_KINDS, Unit, UnitKind
+from .models import ACTIVE_UNITS, CITIZEN_UNIT_KINDS, Unit, UnitKind
 
 # What people leave out when they type a name: "An Phú" for "Xã An Phú".
 _NAME_PREFIXES = ("xa ", "phuong ", "dac khu ", "thi tran ")
@@ -36,12 +40,13 @@ def _keys(unit: Unit, label: str) -> set[str]:
 class UnitPickerWidget(forms.TextInput):
     template_name = "orgs/unit_picker.html"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         defaults = {"autocomplete": "off", "spellcheck": "false", "maxlength": MAX_TYPED}
         super().__init__({**defaults, **(attrs or {})})
-        self.choices: list = []
+        self.choices: Iterable[tuple[ModelChoiceIteratorValue | str, str]] = []
 
-    def get_context(self, name, value, attrs):
+    # Django's widget API: attrs are any HTML attribute values, the context goes to a template.
+    def get_context(self, name: str, value: object, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         base_id = widget["attrs"].get("id") or f"id_{name}"
@@ -51,10 +56,15 @@ class UnitPickerWidget(forms.TextInput):
         return context
 
 
-def _option_labels(choices) -> list[str]:
+def _option_labels(choices: Iterable[tuple[ModelChoiceIteratorValue | str, str]]) -> list[str]:
     """Labels in folded alphabetical order; two units of the same name get their codes, so that
     each line of the list names one unit."""
-    pairs = [(str(label), value.instance.code) for value, label in choices if value != ""]
+    pairs = [
+        # django-stubs 5.2 declares no `instance` on ModelChoiceIteratorValue (Django sets it).
+        (str(label), cast(Unit, value.instance).code)  # type: ignore[attr-defined]
+        for value, label in choices
+        if isinstance(value, ModelChoiceIteratorValue)  # not the empty choice ("")
+    ]
     seen: dict[str, int] = {}
     for label, _code in pairs:
         seen[label] = seen.get(label, 0) + 1
@@ -62,7 +72,7 @@ def _option_labels(choices) -> list[str]:
     return sorted(labels, key=fold)
 
 
-class UnitPickerField(forms.ModelChoiceField):
+class UnitPickerField(forms.ModelChoiceField[Unit]):
     """A unit typed by name or code, among `queryset` (merged units are never offered)."""
 
     widget = UnitPickerWidget
@@ -74,19 +84,21 @@ class UnitPickerField(forms.ModelChoiceField):
         "ambiguous": _("Có nhiều đơn vị tên “%(value)s”; hãy chọn đúng một dòng trong danh sách."),
     }
 
-    def __init__(self, *, queryset=None, **kwargs):
+    # The keyword arguments are ModelChoiceField's own (label, help_text, required, ...).
+    def __init__(self, *, queryset: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", None)
         super().__init__(queryset=Unit.objects.none() if queryset is None else queryset, **kwargs)
         self._district_names: dict[str, str] | None = None
 
     @property
-    def queryset(self):
+    def queryset(self) -> QuerySet[Unit] | None:
         return self._queryset
 
     @queryset.setter
-    def queryset(self, queryset) -> None:
-        self._queryset = None if queryset is None else queryset.active()
-        self.widget.choices = self.choices
+    def queryset(self, queryset: QuerySet[Unit] | None) -> None:
+        self._queryset = None if queryset is None else queryset.filter(ACTIVE_UNITS)
+        # No fixed choices are ever set on this field: its choices are its queryset's iterator.
+        cast(UnitPickerWidget, self.widget).choices = cast(ModelChoiceIterator, self.choices)
 
     def label_from_instance(self, obj: Unit) -> str:
         # A commune still under a district (a tree not yet re-parented) reads with its district.
@@ -97,7 +109,7 @@ class UnitPickerField(forms.ModelChoiceField):
         district = self._district_names.get(obj.path[: -Unit.steplen])
         return f"{district} — {obj.name}" if district else obj.name
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: object) -> object:
         if isinstance(value, Unit):
             return self.label_from_instance(value)
         if isinstance(value, int):
@@ -105,12 +117,12 @@ class UnitPickerField(forms.ModelChoiceField):
             return self.label_from_instance(unit) if unit else ""
         return value
 
-    def to_python(self, value) -> Unit | None:
+    def to_python(self, value: object) -> Unit | None:
         typed = " ".join(str(value or "").split())[:MAX_TYPED]
         if typed in self.empty_values:
             return None
         key = fold(typed)
-        matches = [u for u in self.queryset if key in _keys(u, self.label_from_instance(u))]
+        matches = [u for u in self._offered() if key in _keys(u, self.label_from_instance(u))]
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -121,14 +133,17 @@ class UnitPickerField(forms.ModelChoiceField):
         """A unit merged into one on the list stands for its successor (people type the old
         name of their commune); any other known unit is refused as not offered."""
         known = [u for u in Unit.objects.all() if key in _keys(u, u.name)]
-        offered = {u.pk: u for u in self.queryset}  # already fetched by to_python
+        offered = {u.pk: u for u in self._offered()}  # already fetched by to_python
         successors = {u.current().pk for u in known if not u.is_active} & offered.keys()
         if len(successors) == 1:
             return offered[successors.pop()]
         code = "not_offered" if known else "invalid_choice"
         raise ValidationError(self.error_messages[code], params={"value": typed[:80]})
 
-    def has_changed(self, initial, data) -> bool:
+    def _offered(self) -> QuerySet[Unit]:
+        return Unit.objects.none() if self.queryset is None else self.queryset
+
+    def has_changed(self, initial: object, data: object) -> bool:
         return str(self.prepare_value(initial) or "") != str(data or "")
 
 
@@ -146,6 +161,6 @@ class CitizenUnitField(UnitPickerField):
         ),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", Unit.objects.filter(kind__in=CITIZEN_UNIT_KINDS))
         super().__init__(**kwargs)

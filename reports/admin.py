@@ -7,7 +7,7 @@ from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     """Read-only: the audit log is append-only for everyone, superusers included."""
 
     list_display = ["at", "actor_label", "action", "case", "indicator", "appeal"]
@@ -16,5 +16,5 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
     actions = None
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: AuditEvent | None = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]

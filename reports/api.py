@@ -3,7 +3,7 @@
 A partner sends its key in the X-Api-Key header (orgs.PartnerKey; its rate_per_minute applies);
 without a key the per-address limit applies: both through orgs.partners.gate, as for lookups.
 A submission is answered 201 "received" as soon as it is stored; a background task files it
-into cases (services.submit_report). A retried submission with the same Idempotency-Key
+into cases (submission.submit_report). A retried submission with the same Idempotency-Key
 (header, or the idempotency_key field) and the same content is stored once and answers the same
 tracking code (200). With a partner key, the same Idempotency-Key with other content answers 409
 and the first tracking code. Without a key nobody can tell two clients apart (phones behind one
@@ -23,24 +23,25 @@ import re
 import threading
 import time
 from datetime import date
+from typing import TypedDict
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictInt
 
 from indicators.kinds import Kind
 from indicators.normalise import normalise, normalise_any
-from lib import ratelimit
+from lib.gates import api_refusal, honeypot, partner_key, rate_limited
 from lib.text import CleanLine, CleanText
-from orgs import partners
 from orgs.models import CITIZEN_UNIT_KINDS, Unit, UnitKind
+from orgs.partners import Partner
 
-from .evidence import MAX_FILES, clean_file
+from .evidence import MAX_FILES, CleanFile, clean_file
 from .forms import (
     MAX_INDICATORS,
     MAX_MONEY,
@@ -59,7 +60,8 @@ from .models import (
     new_tracking_code,
     public_status,
 )
-from .services import IdempotencyConflict, ReportInput, body_scope, root_unit, submit_report
+from .services import root_unit
+from .submission import IdempotencyConflict, ReportInput, body_scope, submit_report
 
 router = Router(tags=["reports"])
 
@@ -158,7 +160,7 @@ _REPORT_UNIT_KINDS = (*CITIZEN_UNIT_KINDS, UnitKind.PROVINCE)
 
 @receiver(post_save, sender=Unit)
 @receiver(post_delete, sender=Unit)
-def forget_units(**_kwargs) -> None:
+def forget_units(**_kwargs: object) -> None:
     with _units_lock:
         _units.clear()
 
@@ -191,8 +193,9 @@ def _unit(code: str | None) -> Unit:
     return unit
 
 
-def _files(payload: ReportIn) -> list:
-    cleaned, errors = [], []
+def _files(payload: ReportIn) -> list[CleanFile]:
+    cleaned: list[CleanFile] = []
+    errors: list[str] = []
     for no, item in enumerate(payload.evidence, 1):
         try:
             data = base64.b64decode(item.data_base64, validate=True)
@@ -224,8 +227,8 @@ def _input(payload: ReportIn) -> ReportInput:
     except _Invalid as invalid:
         errors.extend(invalid.errors)
         indicators = []
-    if error := lost_on_error(payload.lost_on):
-        errors.append(error)
+    if loss_error := lost_on_error(payload.lost_on):
+        errors.append(loss_error)
     if not (payload.description.strip() or payload.message_text.strip() or indicators):
         if not errors:
             errors.append(_("Hãy gửi mô tả sự việc, tin nhắn hoặc ít nhất một dấu hiệu."))
@@ -254,7 +257,13 @@ def _input(payload: ReportIn) -> ReportInput:
     )
 
 
-def _out(report: Report, *, created: bool = False) -> dict:
+class ReportBody(TypedDict):
+    tracking_code: str
+    status: str
+    status_label: str
+
+
+def _out(report: Report, *, created: bool = False) -> ReportBody:
     # A report just stored is not filed yet: "received", without asking the database.
     status = PublicStatus.RECEIVED if created else public_status(report)
     return {
@@ -262,6 +271,15 @@ def _out(report: Report, *, created: bool = False) -> dict:
         "status": status.value,
         "status_label": str(status.label),
     }
+
+
+def _looks_received(request: HttpRequest, /, *args: object, **kwargs: object) -> Status[ReportBody]:
+    # The same answer as a real submission, so that the bot learns nothing.
+    received = PublicStatus.RECEIVED
+    code = new_tracking_code()
+    return Status(
+        201, {"tracking_code": code, "status": received.value, "status_label": str(received.label)}
+    )
 
 
 @router.post(
@@ -276,18 +294,16 @@ def _out(report: Report, *, created: bool = False) -> dict:
     },
     summary="Gửi tố giác",
 )
-def submit(request: HttpRequest, payload: ReportIn):
-    limit = int(getattr(settings, "REPORTS_API_RATE_PER_IP", 10))
-    access = partners.gate(request, app="reports", scope="api", ip_limit=limit)
-    if access.status == 401:
-        return Status(401, {"detail": _("Khoá API không hợp lệ hoặc đã bị thu hồi.")})
-    if access.status == 429:
-        return Status(429, {"detail": _("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút.")})
-    partner = access.partner
-    if payload.website:
-        # The same answer as a real submission, so that the bot learns nothing.
-        fake = {"tracking_code": new_tracking_code(), "status": PublicStatus.RECEIVED.value}
-        return Status(201, {**fake, "status_label": str(PublicStatus.RECEIVED.label)})
+@partner_key(
+    "reports",
+    scope="api",
+    setting="REPORTS_API_RATE_PER_IP",
+    default=10,
+    bad_key=api_refusal(401, gettext_lazy("Khoá API không hợp lệ hoặc đã bị thu hồi.")),
+    too_many=api_refusal(429, gettext_lazy("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút.")),
+)
+@honeypot("website", answer=_looks_received)
+def submit(request: HttpRequest, partner: Partner | None, payload: ReportIn) -> Status[object]:
     key = request.headers.get("Idempotency-Key", "") or payload.idempotency_key or ""
     if key and not _IDEMPOTENCY.fullmatch(key):
         return Status(
@@ -327,10 +343,13 @@ def submit(request: HttpRequest, payload: ReportIn):
     response={200: StatusOut, 404: ErrorOut, 429: ErrorOut},
     summary="Trạng thái một tố giác hoặc khiếu nại",
 )
-def status(request: HttpRequest, code: str):
-    limit = int(getattr(settings, "REPORTS_TRACK_RATE_PER_IP", 60))
-    if not ratelimit.allow("track", ratelimit.client_ip(request), limit=limit):
-        return Status(429, {"detail": _("Tra cứu quá nhiều lần. Hãy thử lại sau một phút.")})
+@rate_limited(
+    "track",  # the tracking page's count: one limit however the code is asked
+    setting="REPORTS_TRACK_RATE_PER_IP",
+    default=60,
+    refuse=api_refusal(429, gettext_lazy("Tra cứu quá nhiều lần. Hãy thử lại sau một phút.")),
+)
+def status(request: HttpRequest, code: str) -> Status[object]:
     code = clean_tracking_code(code)
     report = Report.objects.filter(tracking_code=code).first()
     if report is not None:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from indicators.models import Indicator
+    from orgs.models import User
+
+    from .models import Appeal, Case
 
 SYSTEM_LABEL = "hệ thống"
 
@@ -38,41 +47,41 @@ POSTGRES_UNGUARDS = [
 ]
 
 
-def _run(connection, statements: list[str]) -> None:
+def _run(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
 
 
-def install_guards(connection) -> None:
+def install_guards(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor == "sqlite":
         _run(connection, SQLITE_GUARDS)
     elif connection.vendor == "postgresql":
         _run(connection, POSTGRES_GUARDS)
 
 
-def remove_guards(connection) -> None:
+def remove_guards(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor == "sqlite":
         _run(connection, SQLITE_UNGUARDS)
     elif connection.vendor == "postgresql":
         _run(connection, POSTGRES_UNGUARDS)
 
 
-def actor_label(user) -> str:
+def actor_label(user: User | None) -> str:
     if user is None:
         return SYSTEM_LABEL
-    return user.get_username()[:150]
+    return str(user.get_username())[:150]
 
 
 def record_event(
     *,
-    actor,
+    actor: User | None,
     action: str,
-    case=None,
-    indicator=None,
-    appeal=None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    case: Case | None = None,
+    indicator: Indicator | None = None,
+    appeal: Appeal | None = None,
+    before: Mapping[str, object] | None = None,
+    after: Mapping[str, object] | None = None,
     reason: str = "",
 ) -> AuditEvent:
     """Append one event. `actor` None means the system (a task)."""

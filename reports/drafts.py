@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from django.core import signing
 from django.core.files.base import ContentFile
@@ -45,7 +46,16 @@ class KeptFile:
     path: str
 
 
-def _entry(kept: KeptFile) -> dict:
+class _Entry(TypedDict):
+    """One kept file in the signed reference (short keys: the reference is a form field)."""
+
+    n: str  # name
+    p: str  # path
+    t: str  # content type
+    h: str  # sha256
+
+
+def _entry(kept: KeptFile) -> _Entry:
     return {"n": kept.name, "p": kept.path, "t": kept.file.content_type, "h": kept.file.sha256}
 
 
@@ -65,7 +75,7 @@ def keep_files(
     return token, files
 
 
-def _load(entry: dict, draft_id: str) -> KeptFile:
+def _load(entry: dict[str, object], draft_id: str) -> KeptFile:
     path = str(entry.get("p", ""))
     if not path.startswith(f"{ROOT}/{draft_id}/") or ".." in path:
         raise DraftGone(path)
@@ -77,7 +87,8 @@ def _load(entry: dict, draft_id: str) -> KeptFile:
         content = handle.read(MAX_BYTES + 1)
     if hashlib.sha256(content).hexdigest() != entry.get("h"):
         raise DraftGone(path)
-    clean = CleanFile(content=content, content_type=entry["t"], extension=path.rsplit(".", 1)[1])
+    content_type = str(entry["t"])
+    clean = CleanFile(content=content, content_type=content_type, extension=path.rsplit(".", 1)[1])
     return KeptFile(name=str(entry.get("n", ""))[:80], file=clean, path=path)
 
 
@@ -86,7 +97,7 @@ def kept_files(token: str) -> list[KeptFile]:
     if not token:
         return []
     try:
-        payload = signing.loads(token[:MAX_TOKEN], salt=SALT, max_age=DRAFT_MAX_AGE.total_seconds())
+        payload = signing.loads(token[:MAX_TOKEN], salt=SALT, max_age=DRAFT_MAX_AGE)
     except signing.BadSignature:  # SignatureExpired is a BadSignature
         raise DraftGone("signature") from None
     draft_id = str(payload.get("d", ""))

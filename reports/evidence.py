@@ -18,6 +18,7 @@ import zlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -62,12 +63,12 @@ def _too_big_message(name: str) -> str:
     }
 
 
-def read_upload(upload, *, name: str | None = None) -> bytes:
+def read_upload(upload: UploadedFile, *, name: str | None = None) -> bytes:
     """The bytes of an uploaded file, refusing it before reading when it is too big."""
-    name = _short(name or getattr(upload, "name", "") or "")
-    if getattr(upload, "size", 0) > MAX_BYTES:
+    name = _short(name or upload.name or "")
+    if (upload.size or 0) > MAX_BYTES:
         raise ValidationError(_too_big_message(name))
-    data = upload.read(MAX_BYTES + 1)
+    data: bytes = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValidationError(_too_big_message(name))
     return data
@@ -285,7 +286,7 @@ def _string_end(data: bytes, pos: int) -> int:
     return len(data)
 
 
-def clean_uploads(uploads: list) -> list[CleanFile]:
+def clean_uploads(uploads: list[UploadedFile]) -> list[CleanFile]:
     """Every uploaded file cleaned, or ValidationError (all messages) and nothing kept."""
     if len(uploads) > MAX_FILES:
         raise ValidationError(_("Chỉ gửi được tối đa %(n)d tệp mỗi lần.") % {"n": MAX_FILES})
@@ -293,7 +294,7 @@ def clean_uploads(uploads: list) -> list[CleanFile]:
     errors: list[ValidationError] = []
     for upload in uploads:
         try:
-            cleaned.append(clean_file(read_upload(upload), getattr(upload, "name", "")))
+            cleaned.append(clean_file(read_upload(upload), upload.name or ""))
         except ValidationError as error:
             errors.append(error)
     if errors:

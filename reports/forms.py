@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
+from django.forms import BoundField
 from django.utils import timezone
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from indicators.extract import extract
@@ -26,9 +30,22 @@ from .evidence import MAX_BYTES, MAX_FILES, CleanFile, clean_uploads
 from .importing import FORMATS
 from .models import Channel, ScamType
 
+if TYPE_CHECKING:
+    from indicators.models import Indicator
+
+    from .workflow import LevelChoice
+
+# A form's cleaned_data, as Django types it (values of any field's type).
+CleanedData = dict[str, Any]
+
+
 # `_(...) % values` in a class body is evaluated at import, in the default language (Vietnamese):
 # the English page would show the Vietnamese label. This formats when the label is shown.
-_lazy_format = lazy(lambda message, values: str(message) % values, str)
+def _format(message: str | Promise, values: dict[str, int]) -> str:
+    return str(message) % values
+
+
+_lazy_format = lazy(_format, str)
 
 MAX_INDICATORS = 20
 MAX_MONEY = 10**13  # ten thousand billion đồng: beyond any single report
@@ -45,14 +62,14 @@ class EvidenceField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:  # Any: FileField's own keyword arguments
         kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
+        super().__init__(**kwargs)
         self.widget.attrs.setdefault("accept", "image/jpeg,image/png,image/webp,image/gif,.pdf")
 
-    def clean(self, data, initial=None):
+    def clean(self, data: object, initial: object = None) -> list[CleanFile]:
         uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return clean_uploads([u for u in uploads if u])
+        return clean_uploads([u for u in uploads if isinstance(u, UploadedFile) and u])
 
 
 class HoneypotMixin(forms.Form):
@@ -77,12 +94,12 @@ class KeptEvidenceMixin(forms.Form):
         label=_("Bỏ các tệp đã giữ, tôi sẽ chọn lại"), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # Any: Form's own arguments
         super().__init__(*args, **kwargs)
         self.kept: list[KeptFile] = []
         self.new_files: list[tuple[str, CleanFile]] = []
 
-    def _merge_evidence(self, data: dict) -> None:
+    def _merge_evidence(self, data: CleanedData) -> None:
         try:
             kept = kept_files(data.get("kept_evidence", ""))
         except DraftGone:
@@ -258,7 +275,7 @@ class ReportForm(KeptEvidenceMixin, HoneypotMixin):
     )
     submission_id = LineField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # Any: Form's own arguments
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("submission_id", secrets.token_urlsafe(24))
@@ -287,8 +304,9 @@ class ReportForm(KeptEvidenceMixin, HoneypotMixin):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> CleanedData:
+        super().clean()
+        data = self.cleaned_data
         self._merge_evidence(data)
         if (
             not data.get("indicators")
@@ -339,8 +357,9 @@ class AppealForm(KeptEvidenceMixin, HoneypotMixin):
         ),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> CleanedData:
+        super().clean()
+        data = self.cleaned_data
         self._merge_evidence(data)
         if data.get("kind") and data.get("value"):
             try:
@@ -367,12 +386,14 @@ class ProposeListingForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, level_choices=(), **kwargs):
+    def __init__(
+        self, *args: Any, level_choices: Iterable[LevelChoice] = (), **kwargs: Any
+    ) -> None:
         """level_choices: workflow.level_choices of the case's URL indicators. Each URL whose
         host may be listed gets a choice of level (field "level-<id>"), its default selected."""
         super().__init__(*args, **kwargs)
-        self.url_only = []
-        self.level_fields = []
+        self.url_only: list[Indicator] = []
+        self.level_fields: list[BoundField] = []
         for choice in level_choices:
             if choice.domain is None:
                 self.url_only.append(choice.indicator)
@@ -423,8 +444,9 @@ class ImportForm(forms.Form):
         label=_("Chạy thử: chỉ cho biết sẽ thay đổi gì, chưa ghi"), required=False, initial=True
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> CleanedData:
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload:
             if upload.size > 5 * 1024 * 1024:

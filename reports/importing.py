@@ -29,12 +29,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.allowlist import shipped_allowlist
+from indicators.allowlist import Allowlist, shipped_allowlist
 from indicators.kinds import Kind
 from indicators.models import AllowedName, Category, Indicator, Risk, Status
 from indicators.normalise import guess_kind, normalise, to_kind
 from indicators.services import Listing, indicators_by_key, list_indicators
 from indicators.urlcanon import canonical_parts
+from orgs.models import User
 
 from .audit import actor_label
 from .models import AuditAction, AuditEvent
@@ -213,7 +214,7 @@ def _from_wildcard(raw: str) -> tuple[str, str]:
     raise ValueError("Chỉ hỗ trợ ký tự * ở cuối (“…/*”) hoặc ở đầu tên miền (“*.tên-miền”).")
 
 
-def _resolve(item: _Item, default_category: str, default_risk: str, allow) -> ImportRow:
+def _resolve(item: _Item, default_category: str, default_risk: str, allow: Allowlist) -> ImportRow:
     row = ImportRow(line=item.line, raw=item.raw[:300])
     category = default_category
     if item.category:
@@ -221,13 +222,14 @@ def _resolve(item: _Item, default_category: str, default_risk: str, allow) -> Im
         if key in Category.values:
             category = key
         elif key in EXTERNAL_TYPES:
-            category = EXTERNAL_TYPES[key]
-            if category is None:
+            external = EXTERNAL_TYPES[key]
+            if external is None:
                 row.outcome = Outcome.OUT_OF_SCOPE
                 row.message = _(
                     "Loại “%(type)s” nằm ngoài phạm vi (chỉ nhận lừa đảo, giả mạo, mã độc)."
                 ) % {"type": key[:40]}
                 return row
+            category = external
         else:
             row.outcome = Outcome.INVALID
             row.message = _("Phân loại không hợp lệ: “%(c)s”.") % {"c": item.category[:40]}
@@ -239,8 +241,8 @@ def _resolve(item: _Item, default_category: str, default_risk: str, allow) -> Im
             kind = to_kind(item.kind.strip().lower())
             row.kind, row.value = kind.value, normalise(kind, item.raw)
         elif "*" in item.raw:
-            kind, row.value = _from_wildcard(item.raw.strip())
-            row.kind = Kind(kind).value
+            wildcard_kind, row.value = _from_wildcard(item.raw.strip())
+            row.kind = Kind(wildcard_kind).value
         else:
             kind = guess_kind(item.raw)
             row.kind, row.value = kind.value, normalise(kind, item.raw)
@@ -286,7 +288,7 @@ def import_indicators(
     fmt: str,
     source: str,
     category: str,
-    listed_by,
+    listed_by: User,
     dry_run: bool,
     risk: str = Risk.HIGH,
 ) -> ImportResult:
@@ -324,7 +326,7 @@ def _write(
     existing: dict[tuple[str, str], Indicator],
     *,
     source: str,
-    listed_by,
+    listed_by: User,
 ) -> None:
     label = actor_label(listed_by)
     reason = f"Nhập danh sách từ nguồn: {source}"

@@ -4,10 +4,11 @@ the four-eyes rule, appeals of listed owners, and the append-only audit log."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,7 +91,7 @@ class Report(models.Model):
     partner_key = models.ForeignKey(
         "orgs.PartnerKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # A retried submission (same scope and key) is stored once; see services.submit_report.
+    # A retried submission (same scope and key) is stored once; see submission.submit_report.
     idempotency_scope = models.CharField(max_length=80, blank=True, editable=False)
     idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
     # SHA-256 of what was submitted: the same key with other content is a conflict, not a retry.
@@ -129,8 +130,8 @@ class CaseStatus(models.TextChoices):
     MERGED = "merged", _("Đã gộp vào hồ sơ khác")
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, units) -> CaseQuerySet:
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, units: QuerySet[Unit]) -> CaseQuerySet:
         """Cases whose unit, or the unit of one of whose reports, lies in `units`."""
         ids = self.filter(Q(unit__in=units) | Q(reports__unit__in=units)).values("pk")
         return self.filter(pk__in=ids)
@@ -147,7 +148,7 @@ class Case(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )
-    indicators = models.ManyToManyField(
+    indicators: models.ManyToManyField[Indicator, CaseIndicator] = models.ManyToManyField(
         Indicator, through="CaseIndicator", related_name="cases", verbose_name=_("dấu hiệu")
     )
     reports = models.ManyToManyField(Report, related_name="cases", verbose_name=_("tố giác"))
@@ -269,7 +270,7 @@ class AppealStatus(models.TextChoices):
     REJECTED = "rejected", _("Không chấp nhận: vẫn giữ trong danh sách cảnh báo")
 
 
-class AppealQuerySet(models.QuerySet):
+class AppealQuerySet(models.QuerySet["Appeal"]):
     def open(self) -> AppealQuerySet:
         return self.filter(status=AppealStatus.RECEIVED)
 
@@ -379,9 +380,9 @@ class AppendOnlyError(Exception):
 _APPEND_ONLY = "Nhật ký kiểm tra chỉ được ghi thêm, không được sửa hay xoá."
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     # Bulk paths of the ORM (update, delete, bulk_update) go through these two.
-    def update(self, **kwargs) -> int:
+    def update(self, **kwargs: object) -> int:
         raise AppendOnlyError(_APPEND_ONLY)
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -427,13 +428,13 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.get_action_display()}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:  # Any: Model.save's own arguments
         if self.pk is not None or kwargs.get("force_update"):
             raise AppendOnlyError(_APPEND_ONLY)
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(_APPEND_ONLY)
 
 

@@ -1,8 +1,8 @@
-"""Writes of the reports app: submitting reports, grouping them into cases, the verification
-workflow under the four-eyes rule, appeals, and the retention purge.
+"""Writes of the reports app: filing reports into cases, the verification workflow under the
+four-eyes rule, appeals, and the retention purge (submitting a report is reports.submission).
 
 Rules (documented here because they are the contract other apps and the UI rely on):
-- Accept fast, file in the background: submit_report stores the report, its evidence and the
+- Accept fast, file in the background: submission.submit_report stores the report, its evidence and the
   canonical indicators it names (Report.indicator_keys) together with the task that files it,
   in one short transaction (an outbox: both commit or neither). The task (file_report) records
   the indicators (indicators.services.record_indicators), files the report into cases, and
@@ -22,29 +22,29 @@ Rules (documented here because they are the contract other apps and the UI rely 
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import math
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from detection.analysis import score_case_text
 from indicators.models import Indicator, Status
 from indicators.services import record_indicators, start_indicator_review
 from orgs.access import can_act
-from orgs.models import Permission, Unit
+from orgs.models import Permission, Unit, User
 
 from .audit import record_event
 from .evidence import CleanFile
@@ -59,8 +59,10 @@ from .models import (
     Evidence,
     ProposalStatus,
     Report,
-    new_tracking_code,
 )
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 FINAL_STATUSES = frozenset({Status.LISTED, Status.CLEARED, Status.INSUFFICIENT_EVIDENCE})
 MAX_REASON = 2000
@@ -68,14 +70,6 @@ MAX_REASON = 2000
 
 class WorkflowError(ValueError):
     """A verification step that is not allowed; the message is Vietnamese, for the verifier."""
-
-
-class IdempotencyConflict(Exception):
-    """The idempotency scope and key were used before for a report with other content."""
-
-    def __init__(self, report: Report) -> None:
-        super().__init__(report.tracking_code)
-        self.report = report
 
 
 def retention_days() -> int:
@@ -93,26 +87,20 @@ def root_unit() -> Unit | None:
 # --- submission ------------------------------------------------------------------------------
 
 
-@dataclass
-class ReportInput:
-    channel: str
-    scam_type: str
-    unit: Unit
-    description: str = ""
-    message_text: str = ""
-    indicators: list[tuple[str, str]] = field(default_factory=list)  # (kind, canonical value)
-    money_lost: int | None = None
-    lost_on: date | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
-    consent_to_contact: bool = False
-
-
-def _save_files(files: list[CleanFile], saved: list[str], **owner) -> None:
+def _save_files(
+    files: list[CleanFile],
+    saved: list[str],
+    *,
+    report: Report | None = None,
+    appeal: Appeal | None = None,
+) -> None:
     for clean in files:
         evidence = Evidence(
-            content_type=clean.content_type, size=len(clean.content), sha256=clean.sha256, **owner
+            content_type=clean.content_type,
+            size=len(clean.content),
+            sha256=clean.sha256,
+            report=report,
+            appeal=appeal,
         )
         evidence.file.save(f"e.{clean.extension}", ContentFile(clean.content), save=False)
         saved.append(evidence.file.name)
@@ -124,33 +112,11 @@ def _discard_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def report_fingerprint(*, data: ReportInput, files: list[CleanFile]) -> str:
-    """SHA-256 (hex) of the canonical JSON of what is submitted, evidence by its hash.
-
-    Taken after validation, so that a retry that differs only in key order, spacing or how a
-    phone number is written is still the same report; the idempotency key is not part of it."""
-    content = {f.name: getattr(data, f.name) for f in fields(data)}
-    content.update(unit=data.unit.pk, files=[f.sha256 for f in files])
-    canonical = json.dumps(
-        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def body_scope(prefix: str, *, data: ReportInput, files: list[CleanFile]) -> str:
-    """An idempotency scope for a client nobody identifies (the web form, the API without a
-    partner key): the key counts only together with the same content. A retry (same content,
-    same key) finds the first report even from another address (a phone that moved from Wi-Fi
-    to 4G); two phones behind one carrier NAT that happen to send the same key with different
-    reports store two reports."""
-    return f"{prefix}:{report_fingerprint(data=data, files=files)}"
-
-
 _sqlite_writers = threading.RLock()
 
 
 @contextmanager
-def _write_transaction():
+def _write_transaction() -> Iterator[None]:
     """transaction.atomic, entered by one writer at a time on SQLite. SQLite has one write
     lock for the whole file, and a writer that finds it taken polls it from its busy handler,
     sleeping up to 100 ms between tries: under load the lock sits free while writers sleep.
@@ -183,107 +149,13 @@ def _writer_lock_file() -> int | None:
     """A lock file next to the SQLite database, shared by every process that writes reports
     (gunicorn's workers, the task workers): flock wakes the next waiter as soon as the one
     before releases it. None for an in-memory database (tests): one process only."""
-    if connection.is_in_memory_db():
+    sqlite = cast("SQLiteWrapper", connection)  # only called on SQLite (_write_transaction)
+    if sqlite.is_in_memory_db():
         return None
     path = f"{connection.settings_dict['NAME']}.writers"
     if path not in _lock_files:
         _lock_files[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     return _lock_files[path]
-
-
-# The idempotency look-up runs on every keyed submission, most of which find nothing: written
-# once as SQL, because building the same query through the ORM cost a tenth of a submission.
-# "NOT (idempotency_key = '')" repeats the unique index's condition as Django writes it: SQLite uses a partial index
-# only when the query names its WHERE term; without it every keyed submission scanned the table.
-IDEMPOTENT_MATCH_SQL = (
-    "SELECT id, idempotency_fingerprint FROM {table} "
-    "WHERE idempotency_scope = %s AND idempotency_key = %s AND NOT (idempotency_key = '') LIMIT 1"
-)
-
-
-def idempotent_match(*, scope: str, key: str) -> tuple[int, str] | None:
-    """(pk, fingerprint) of the report stored with this idempotency scope and key, or None."""
-    sql = IDEMPOTENT_MATCH_SQL.format(table=connection.ops.quote_name(Report._meta.db_table))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [scope, key])
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else None
-
-
-def submit_report(
-    *,
-    data: ReportInput,
-    files: list[CleanFile],
-    source: str,
-    partner_key=None,
-    idempotency_scope: str = "",
-    idempotency_key: str = "",
-) -> tuple[Report, bool]:
-    """Store a report (files already cleaned) and the task that files it into cases (see the
-    module's rules: the report is answered before it is filed). Returns (report, created);
-    a retry with the same idempotency scope, key and content returns the first report,
-    created=False; the same scope and key with other content raises IdempotencyConflict."""
-    idempotency_key = idempotency_key[:100]
-    idempotency_scope = idempotency_scope[:80] if idempotency_key else ""
-    fingerprint = report_fingerprint(data=data, files=files) if idempotency_key else ""
-
-    def earlier() -> Report | None:
-        if not idempotency_key:
-            return None
-        row = idempotent_match(scope=idempotency_scope, key=idempotency_key)
-        if row is None:
-            return None
-        found = Report.objects.get(pk=row[0])
-        # A report stored before fingerprints were kept has none: taken as the same content.
-        if row[1] not in ("", fingerprint):
-            raise IdempotencyConflict(found)
-        return found
-
-    if (found := earlier()) is not None:  # only when a key is sent
-        return found, False
-    saved: list[str] = []
-    try:
-        with _write_transaction():
-            report = Report.objects.create(
-                tracking_code=new_tracking_code(),
-                channel=data.channel,
-                scam_type=data.scam_type,
-                description=data.description,
-                message_text=data.message_text,
-                money_lost=data.money_lost,
-                lost_on=data.lost_on,
-                unit=data.unit,
-                contact_name=data.contact_name,
-                contact_phone=data.contact_phone,
-                contact_email=data.contact_email,
-                consent_to_contact=data.consent_to_contact,
-                source=source,
-                partner_key_id=getattr(partner_key, "pk", None),
-                idempotency_scope=idempotency_scope,
-                idempotency_key=idempotency_key,
-                idempotency_fingerprint=fingerprint,
-                indicator_keys=[[kind, value] for kind, value in dict.fromkeys(data.indicators)],
-            )
-            _save_files(files, saved, report=report)
-            _enqueue_filing(report)
-    except IntegrityError:
-        _discard_files(saved)
-        if (found := earlier()) is not None:  # a concurrent retry won the race
-            return found, False
-        raise
-    except BaseException:
-        _discard_files(saved)
-        raise
-    return report, True
-
-
-def _enqueue_filing(report: Report) -> None:
-    """Inside the report's transaction, not on commit: the task row (django-tasks-db writes it
-    on the default database's connection, in this transaction) commits with the report, so a
-    stored report always has its filing task and a rolled-back one leaves none."""
-    from .tasks import file_report_task
-
-    file_report_task.enqueue(report.pk)
 
 
 REPORT_SOURCE = "Tố giác của người dân"
@@ -320,23 +192,6 @@ def file_report(*, report_id: int) -> Report | None:
         )
         file_into_cases(report=report, indicators=indicators)
     return report
-
-
-def file_unfiled_reports(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Enqueue the filing again for reports still unfiled after `older_than` (their task failed
-    or was lost): a safety net for a periodic job. Filing twice does nothing, so a report whose
-    task is only late is safe too."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        Report.objects.filter(filed_at__isnull=True, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:1000]
-    )
-    from .tasks import file_report_task
-
-    for pk in ids:
-        file_report_task.enqueue(pk)
-    return len(ids)
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -461,8 +316,6 @@ def set_case_risk_score(*, case: Case, score: float) -> Case:
 def score_cases_of_report(*, report: Report) -> list[Case]:
     """Let the detection app rate the messages of each case this report is in: the most
     dangerous cases rise in the verifiers' queue before anyone has read them."""
-    from detection.analysis import score_case_text
-
     scored = []
     for case in report.cases.all():
         texts = list(
@@ -488,7 +341,7 @@ def refresh_priorities() -> int:
 # --- permission and input checks -------------------------------------------------------------
 
 
-def _require_verifier(user, unit: Unit) -> None:
+def _require_verifier(user: User, unit: Unit) -> None:
     if not can_act(user, Permission.VERIFY_REPORTS, unit):
         raise PermissionDenied(_("Bạn không có quyền xác minh hồ sơ của đơn vị này."))
 
@@ -509,17 +362,19 @@ def _require_open(case: Case) -> None:
         )
 
 
-def _case_indicators(case: Case, chosen: Iterable[Indicator] | None) -> list[Indicator]:
+def _case_indicators(case: Case, chosen: Iterable[Indicator | int] | None) -> list[Indicator]:
+    """The chosen indicators (or their ids) of the case; all of them when none are chosen."""
     own = {i.pk: i for i in case.indicators.all()}
     if chosen is None:
         return list(own.values())
-    picked = [own.get(getattr(i, "pk", i)) for i in chosen]
-    if not picked or None in picked:
+    picked = [own.get(i if isinstance(i, int) else i.pk) for i in chosen]
+    found = [i for i in picked if i is not None]
+    if not picked or len(found) < len(picked):
         raise WorkflowError(_("Hãy chọn dấu hiệu thuộc hồ sơ này."))
-    return picked
+    return found
 
 
-def _set_case_status(case: Case, status: str, *, actor, reason: str) -> None:
+def _set_case_status(case: Case, status: str, *, actor: User | None, reason: str) -> None:
     if case.status == status:
         return
     before = case.status
@@ -540,7 +395,7 @@ def _set_case_status(case: Case, status: str, *, actor, reason: str) -> None:
     )
 
 
-def _close_if_decided(case: Case, actor) -> None:
+def _close_if_decided(case: Case, actor: User) -> None:
     statuses = list(case.indicators.values_list("status", flat=True))
     pending = case.proposals.filter(status=ProposalStatus.PENDING).exists()
     if statuses and not pending and all(s in FINAL_STATUSES for s in statuses):
@@ -549,7 +404,7 @@ def _close_if_decided(case: Case, actor) -> None:
         )
 
 
-def _mark_under_review(indicators: Iterable[Indicator], *, actor, case: Case | None) -> None:
+def _mark_under_review(indicators: Iterable[Indicator], *, actor: User, case: Case | None) -> None:
     for indicator in indicators:
         if indicator.status != Status.NEW or not start_indicator_review(indicator=indicator):
             continue
@@ -566,14 +421,14 @@ def _mark_under_review(indicators: Iterable[Indicator], *, actor, case: Case | N
 # --- case work -------------------------------------------------------------------------------
 
 
-def start_review(*, case: Case, verifier) -> None:
+def start_review(*, case: Case, verifier: User) -> None:
     _require_verifier(verifier, case.unit)
     _require_open(case)
     with transaction.atomic():
         _mark_under_review(case.indicators.all(), actor=verifier, case=case)
 
 
-def assign_case(*, case: Case, verifier, assignee) -> Case:
+def assign_case(*, case: Case, verifier: User, assignee: User | None) -> Case:
     """Give the case to a verifier (or to nobody) who may verify on the case's unit."""
     _require_verifier(verifier, case.unit)
     _require_open(case)
@@ -595,7 +450,7 @@ def assign_case(*, case: Case, verifier, assignee) -> Case:
     return case
 
 
-def add_note(*, case: Case, author, text: str) -> CaseNote:
+def add_note(*, case: Case, author: User, text: str) -> CaseNote:
     _require_verifier(author, case.unit)
     text = (text or "").strip()
     if not text:
@@ -605,7 +460,7 @@ def add_note(*, case: Case, author, text: str) -> CaseNote:
     return CaseNote.objects.create(case=case, author=author, text=text)
 
 
-def close_case(*, case: Case, verifier, reason: str) -> Case:
+def close_case(*, case: Case, verifier: User, reason: str) -> Case:
     _require_verifier(verifier, case.unit)
     _require_open(case)
     with transaction.atomic():
@@ -613,7 +468,7 @@ def close_case(*, case: Case, verifier, reason: str) -> Case:
     return case
 
 
-def reopen_case(*, case: Case, verifier, reason: str) -> Case:
+def reopen_case(*, case: Case, verifier: User, reason: str) -> Case:
     _require_verifier(verifier, case.unit)
     _require_open(case)
     with transaction.atomic():
@@ -631,7 +486,7 @@ class PurgeResult:
     files: int = 0
 
 
-def _delete_evidence(evidence_qs) -> int:
+def _delete_evidence(evidence_qs: QuerySet[Evidence]) -> int:
     names = list(evidence_qs.values_list("file", flat=True))
     evidence_qs.delete()
     # Files go only once the rows are gone for good.

@@ -5,14 +5,13 @@ require_unit (or can_act for what a page shows)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from indicators.kinds import Kind
 from indicators.models import Indicator, Status
-from orgs.access import require_unit, roles_granting, staff_required, units_for
-from orgs.models import CITIZEN_UNIT_KINDS, Permission, Unit, UnitKind
+from orgs.access import (
+    AuthenticatedHttpRequest,
+    require_unit,
+    roles_granting,
+    staff_required,
+    units_for,
+)
+from orgs.models import CITIZEN_UNIT_KINDS, Permission, Unit, UnitKind, UnitQuerySet, User
 
 from . import services, workflow
 from .forms import ImportForm, ProposeListingForm
@@ -42,11 +47,13 @@ from .services import WorkflowError
 VERIFY = Permission.VERIFY_REPORTS
 
 
-def _scope(request: HttpRequest):
+def _scope(request: AuthenticatedHttpRequest) -> UnitQuerySet:
     return units_for(request.user, VERIFY)
 
 
-def _visible_case(request: HttpRequest, pk: int, scope=None) -> Case:
+def _visible_case(
+    request: AuthenticatedHttpRequest, pk: int, scope: UnitQuerySet | None = None
+) -> Case:
     """A case the person may see; 404 otherwise (its existence is not disclosed)."""
     scope = _scope(request) if scope is None else scope
     cases = Case.objects.visible_to(scope).select_related("unit", "assigned_to")
@@ -54,7 +61,7 @@ def _visible_case(request: HttpRequest, pk: int, scope=None) -> Case:
 
 
 @staff_required(VERIFY)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _scope(request)
     cases = Case.objects.visible_to(scope).exclude(status=CaseStatus.MERGED)
     unit_code = request.GET.get("unit", "")[:32]
@@ -87,12 +94,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/staff/queue.html", context)
 
 
-def _verifiers_for(unit: Unit):
+def _verifiers_for(unit: Unit) -> QuerySet[User]:
     steplen = Unit.steplen
     paths = [unit.path[:n] for n in range(steplen, len(unit.path) + 1, steplen)]
     return (
-        get_user_model()
-        .objects.filter(
+        User.objects.filter(
             is_active=True,
             role_assignments__role__in=roles_granting(VERIFY),
             role_assignments__unit__path__in=paths,
@@ -103,7 +109,7 @@ def _verifiers_for(unit: Unit):
 
 
 @staff_required(VERIFY)
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     case = _visible_case(request, pk, scope)
     if case.status == CaseStatus.MERGED and case.merged_into_id:
@@ -117,20 +123,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("indicators", "evidence")
         .order_by("-created_at")
     )
-    for report in reports:
-        # Reporter contact and evidence: only for verifiers of the report's own unit.
-        report.show_personal = report.unit_id in allowed_units
-    proposals = list(
-        case.proposals.select_related("proposed_by", "decided_by").prefetch_related("indicators")
-    )
-    for proposal in proposals:
-        proposal.rows = _proposal_rows(proposal)
+    proposals = [
+        (proposal, _proposal_rows(proposal))
+        for proposal in case.proposals.select_related("proposed_by", "decided_by").prefetch_related(
+            "indicators"
+        )
+    ]
     indicators = list(case.indicators.order_by("kind", "value"))
     context = {
         "case": case,
         "can_act": case.unit_id in allowed_units,
         "indicators": indicators,
         "reports": reports,
+        # Reporter contact and evidence: only for verifiers of the report's own unit.
+        "personal_units": allowed_units,
         "notes": case.notes.select_related("author"),
         "proposals": proposals,
         "events": case.events.select_related("indicator")[:200],
@@ -169,24 +175,24 @@ def _proposal_rows(proposal: ListingProposal) -> list[tuple[Indicator, str]]:
     return rows
 
 
-def _ids(request: HttpRequest, name: str) -> list[int]:
+def _ids(request: AuthenticatedHttpRequest, name: str) -> list[int]:
     return [int(v) for v in request.POST.getlist(name)[:500] if v.isdigit()]
 
 
-def _indicators(request: HttpRequest, case: Case) -> list[Indicator] | None:
+def _indicators(request: AuthenticatedHttpRequest, case: Case) -> list[Indicator] | None:
     ids = _ids(request, "indicator")
     return list(case.indicators.filter(pk__in=ids)) if ids else None
 
 
-def _reason(request: HttpRequest) -> str:
+def _reason(request: AuthenticatedHttpRequest) -> str:
     return request.POST.get("reason", "")[:2000]
 
 
-def _end_of_day(day) -> datetime:
+def _end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59)))
 
 
-def _act_assign(request: HttpRequest, case: Case) -> str:
+def _act_assign(request: AuthenticatedHttpRequest, case: Case) -> str:
     username = request.POST.get("assignee", "")[:150]
     assignee = None
     if username:
@@ -199,21 +205,21 @@ def _act_assign(request: HttpRequest, case: Case) -> str:
     return _("Đã giao hồ sơ.")
 
 
-def _act_note(request: HttpRequest, case: Case) -> str:
+def _act_note(request: AuthenticatedHttpRequest, case: Case) -> str:
     services.add_note(case=case, author=request.user, text=request.POST.get("text", "")[:5000])
     return _("Đã thêm ghi chú.")
 
 
-def _act_start(request: HttpRequest, case: Case) -> str:
+def _act_start(request: AuthenticatedHttpRequest, case: Case) -> str:
     services.start_review(case=case, verifier=request.user)
     return _("Đã chuyển các dấu hiệu sang “đang xác minh”.")
 
 
-def _act_propose(request: HttpRequest, case: Case) -> str:
+def _act_propose(request: AuthenticatedHttpRequest, case: Case) -> str:
     choices = workflow.level_choices(case.indicators.filter(kind=Kind.URL))
     form = ProposeListingForm(request.POST, level_choices=choices)
     if not form.is_valid():
-        raise WorkflowError(" ".join(e for errs in form.errors.values() for e in errs))
+        raise WorkflowError(" ".join(str(e) for errs in form.errors.values() for e in errs))
     data = form.cleaned_data
     workflow.propose_listing(
         case=case,
@@ -228,7 +234,7 @@ def _act_propose(request: HttpRequest, case: Case) -> str:
     return _("Đã gửi đề xuất. Cần một xác minh viên khác xác nhận.")
 
 
-def _proposal(request: HttpRequest, case: Case) -> ListingProposal:
+def _proposal(request: AuthenticatedHttpRequest, case: Case) -> ListingProposal:
     pk = request.POST.get("proposal", "")
     proposal = case.proposals.filter(pk=int(pk) if pk.isdigit() else 0).first()
     if proposal is None:
@@ -236,19 +242,19 @@ def _proposal(request: HttpRequest, case: Case) -> ListingProposal:
     return proposal
 
 
-def _act_confirm(request: HttpRequest, case: Case) -> str:
+def _act_confirm(request: AuthenticatedHttpRequest, case: Case) -> str:
     workflow.confirm_proposal(proposal=_proposal(request, case), verifier=request.user)
     return _("Đã xác nhận. Danh sách cảnh báo đã được cập nhật.")
 
 
-def _act_reject(request: HttpRequest, case: Case) -> str:
+def _act_reject(request: AuthenticatedHttpRequest, case: Case) -> str:
     workflow.reject_proposal(
         proposal=_proposal(request, case), verifier=request.user, reason=_reason(request)
     )
     return _("Đã từ chối đề xuất.")
 
 
-def _act_decide(request: HttpRequest, case: Case) -> str:
+def _act_decide(request: AuthenticatedHttpRequest, case: Case) -> str:
     workflow.decide_indicators(
         case=case,
         verifier=request.user,
@@ -259,7 +265,7 @@ def _act_decide(request: HttpRequest, case: Case) -> str:
     return _("Đã ghi kết luận.")
 
 
-def _act_delist(request: HttpRequest, case: Case) -> str:
+def _act_delist(request: AuthenticatedHttpRequest, case: Case) -> str:
     workflow.propose_delisting(
         case=case,
         verifier=request.user,
@@ -269,17 +275,17 @@ def _act_delist(request: HttpRequest, case: Case) -> str:
     return _("Đã đề xuất gỡ. Cần một xác minh viên khác xác nhận.")
 
 
-def _act_close(request: HttpRequest, case: Case) -> str:
+def _act_close(request: AuthenticatedHttpRequest, case: Case) -> str:
     services.close_case(case=case, verifier=request.user, reason=_reason(request))
     return _("Đã đóng hồ sơ.")
 
 
-def _act_reopen(request: HttpRequest, case: Case) -> str:
+def _act_reopen(request: AuthenticatedHttpRequest, case: Case) -> str:
     services.reopen_case(case=case, verifier=request.user, reason=_reason(request))
     return _("Đã mở lại hồ sơ.")
 
 
-def _act_merge(request: HttpRequest, case: Case) -> str:
+def _act_merge(request: AuthenticatedHttpRequest, case: Case) -> str:
     number = request.POST.get("target", "").strip().lstrip("#")
     target = (
         Case.objects.visible_to(_scope(request))
@@ -292,7 +298,7 @@ def _act_merge(request: HttpRequest, case: Case) -> str:
     return _("Đã gộp vào hồ sơ #%(n)d.") % {"n": target.pk}
 
 
-def _act_split(request: HttpRequest, case: Case) -> str:
+def _act_split(request: AuthenticatedHttpRequest, case: Case) -> str:
     new = workflow.split_case(
         case=case,
         verifier=request.user,
@@ -303,7 +309,7 @@ def _act_split(request: HttpRequest, case: Case) -> str:
     return _("Đã tách thành hồ sơ #%(n)d.") % {"n": new.pk}
 
 
-CASE_ACTIONS: dict[str, Callable[[HttpRequest, Case], str]] = {
+CASE_ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, Case], str]] = {
     "assign": _act_assign,
     "note": _act_note,
     "start": _act_start,
@@ -321,7 +327,7 @@ CASE_ACTIONS: dict[str, Callable[[HttpRequest, Case], str]] = {
 
 @staff_required(VERIFY)
 @require_POST
-def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def case_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     handler = CASE_ACTIONS.get(action)
     if handler is None:
         raise Http404
@@ -337,9 +343,11 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @staff_required(VERIFY)
-def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("report", "appeal"), pk=pk)
     owner = evidence.report or evidence.appeal
+    if owner is None:  # evidence is a report's or an appeal's (purged rows go with their files)
+        raise Http404
     require_unit(request.user, VERIFY, owner.unit)
     ext = "pdf" if evidence.content_type == "application/pdf" else evidence.file.name[-3:]
     response = FileResponse(
@@ -358,7 +366,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required(VERIFY)
-def appeal_list(request: HttpRequest) -> HttpResponse:
+def appeal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     appeals = Appeal.objects.filter(unit__in=_scope(request)).select_related("indicator", "unit")
     show = request.GET.get("show", "open")
     if show == "open":
@@ -369,12 +377,12 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_appeal(request: HttpRequest, pk: int) -> Appeal:
+def _visible_appeal(request: AuthenticatedHttpRequest, pk: int) -> Appeal:
     return get_object_or_404(Appeal.objects.filter(unit__in=_scope(request)), pk=pk)
 
 
 @staff_required(VERIFY)
-def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def appeal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appeal = _visible_appeal(request, pk)
     proposals = appeal.proposals.select_related("proposed_by", "decided_by").prefetch_related(
         "indicators"
@@ -390,7 +398,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(VERIFY)
 @require_POST
-def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def appeal_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     appeal = _visible_appeal(request, pk)
     require_unit(request.user, VERIFY, appeal.unit)
     try:
@@ -429,7 +437,7 @@ def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @staff_required(VERIFY)
 @require_http_methods(["GET", "POST"])
-def import_view(request: HttpRequest) -> HttpResponse:
+def import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     status = 200

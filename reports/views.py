@@ -3,7 +3,9 @@ nothing personal is ever shown back."""
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import TypedDict
+
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lib import ratelimit
+from lib.gates import honeypot, rate_limited
 
-from .drafts import keep_files
+from .drafts import KeptFile, keep_files
 from .forms import AppealForm, KeptEvidenceMixin, ReportForm, TrackForm, indicator_lines
 from .models import (
     Appeal,
@@ -25,21 +27,25 @@ from .models import (
     new_tracking_code,
     public_status,
 )
-from .services import ReportInput, WorkflowError, body_scope, root_unit, submit_report
+from .services import WorkflowError, root_unit
+from .submission import ReportInput, body_scope, submit_report
 from .workflow import file_appeal
 
 
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def _rate_limited(request: HttpRequest, scope: str, setting: str, default: int) -> bool:
-    ip = ratelimit.client_ip(request)
-    return not ratelimit.allow(scope, ip, limit=_limit(setting, default))
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
+def _too_many(request: HttpRequest, /, *args: object, **kwargs: object) -> HttpResponse:
     return render(request, "reports/rate_limited.html", status=429)
+
+
+def _looks_received(request: HttpRequest, /, *args: object, **kwargs: object) -> HttpResponse:
+    # Same answer as a real submission, so that the bot learns nothing; nothing stored.
+    return render(request, "reports/submitted.html", {"code": new_tracking_code()})
+
+
+def _appeal_looks_received(
+    request: HttpRequest, /, *args: object, **kwargs: object
+) -> HttpResponse:
+    context = {"code": new_tracking_code(), "appeal": True}
+    return render(request, "reports/submitted.html", context)
 
 
 def _merged_lines(current: str, found: str) -> str:
@@ -47,10 +53,18 @@ def _merged_lines(current: str, found: str) -> str:
     return "\n".join(dict.fromkeys([*lines, *found.splitlines()]))
 
 
-def _kept_context(form: KeptEvidenceMixin) -> dict:
+class KeptContext(TypedDict, total=False):
+    """What a form template needs to show the files kept for the person (drafts.py)."""
+
+    files_refused: bool
+    kept_token: str
+    kept: list[KeptFile]
+
+
+def _kept_context(form: KeptEvidenceMixin) -> KeptContext:
     """A form that goes back to the person: keep the files that passed the checks (and those
     kept before) so that they need not be chosen again (drafts.py)."""
-    context: dict = {"files_refused": form.has_error("evidence")}
+    context: KeptContext = {"files_refused": form.has_error("evidence")}
     if form.kept or form.new_files:
         context["kept_token"], context["kept"] = keep_files(kept=form.kept, new=form.new_files)
     return context
@@ -59,20 +73,29 @@ def _kept_context(form: KeptEvidenceMixin) -> dict:
 def _extract_step(request: HttpRequest) -> HttpResponse:
     """The step without JavaScript: fill the list from the message and show the form again,
     with the chosen files kept."""
-    context: dict = {"extracted": True}
     if request.FILES or request.POST.get("kept_evidence"):
-        if _rate_limited(request, "extract", "REPORTS_EXTRACT_RATE_PER_IP", 60):
-            return _too_many(request)
-        bound = ReportForm(request.POST, request.FILES)
-        bound.is_valid()  # cleans (and checks) the files; the other fields wait for the send
-        context.update(_kept_context(bound))
-    initial = {name: request.POST.get(name, "") for name in ReportForm.base_fields}
+        return _extract_keeping_files(request)
+    return _extracted_form(request, {"extracted": True})
+
+
+@rate_limited("extract", setting="REPORTS_EXTRACT_RATE_PER_IP", default=60, refuse=_too_many)
+def _extract_keeping_files(request: HttpRequest) -> HttpResponse:
+    bound = ReportForm(request.POST, request.FILES)
+    bound.is_valid()  # cleans (and checks) the files; the other fields wait for the send
+    return _extracted_form(request, {"extracted": True, **_kept_context(bound)})
+
+
+def _extracted_form(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
+    typed = {name: request.POST.get(name, "") for name in ReportForm.base_fields}
     for name in ("evidence", "kept_evidence", "drop_kept_evidence"):
-        initial.pop(name, None)
-    initial["indicators"] = _merged_lines(
-        initial["indicators"], indicator_lines(initial["message_text"][:5000])
+        typed.pop(name, None)
+    typed["indicators"] = _merged_lines(
+        typed["indicators"], indicator_lines(typed["message_text"][:5000])
     )
-    initial["consent_to_contact"] = bool(request.POST.get("consent_to_contact"))
+    initial: dict[str, object] = {
+        **typed,
+        "consent_to_contact": bool(request.POST.get("consent_to_contact")),
+    }
     context["form"] = ReportForm(initial=initial)
     return render(request, "reports/report_form.html", context)
 
@@ -84,12 +107,13 @@ def report_form(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/report_form.html", {"form": ReportForm()})
     if request.POST.get("action") == "extract":
         return _extract_step(request)
+    return _send_report(request)
+
+
+@honeypot("website", answer=_looks_received)
+@rate_limited("form", setting="REPORTS_FORM_RATE_PER_IP", default=10, refuse=_too_many)
+def _send_report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST, request.FILES)
-    if form.is_bot():
-        # Same answer as a real submission, so that the bot learns nothing; nothing stored.
-        return render(request, "reports/submitted.html", {"code": new_tracking_code()})
-    if _rate_limited(request, "form", "REPORTS_FORM_RATE_PER_IP", 10):
-        return _too_many(request)
     if not form.is_valid():
         context = {"form": form, **_kept_context(form)}
         return render(request, "reports/report_form.html", context, status=400)
@@ -102,6 +126,8 @@ def report_form(request: HttpRequest) -> HttpResponse:
 def _submit(form: ReportForm) -> Report:
     data = form.cleaned_data
     unit = data.get("unit") or root_unit()
+    if unit is None:  # no unit tree yet: the form's unit list would be empty too
+        raise ImproperlyConfigured("No unit tree: a report has no unit to go to.")
     report_input = ReportInput(
         channel=data["channel"],
         scam_type=data["scam_type"],
@@ -130,10 +156,9 @@ def _submit(form: ReportForm) -> Report:
 
 
 @require_POST
+@rate_limited("extract", setting="REPORTS_EXTRACT_RATE_PER_IP", default=60, refuse=_too_many)
 def extract_indicators(request: HttpRequest) -> HttpResponse:
     """htmx: the indicators field, filled from the pasted message (merged with what is there)."""
-    if _rate_limited(request, "extract", "REPORTS_EXTRACT_RATE_PER_IP", 60):
-        return _too_many(request)
     message = request.POST.get("message_text", "")[:5000]
     current = request.POST.get("indicators", "")[:8000]
     form = ReportForm(initial={"indicators": _merged_lines(current, indicator_lines(message))})
@@ -177,11 +202,10 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@rate_limited("track", setting="REPORTS_TRACK_RATE_PER_IP", default=60, refuse=_too_many)
 def track_code(request: HttpRequest, code: str) -> HttpResponse:
-    if _rate_limited(request, "track", "REPORTS_TRACK_RATE_PER_IP", 60):
-        return _too_many(request)
     code = clean_tracking_code(code)
-    context: dict = {"code": code, "form": TrackForm(initial={"code": code})}
+    context: dict[str, object] = {"code": code, "form": TrackForm(initial={"code": code})}
     report = Report.objects.filter(tracking_code=code).first()
     if report is not None:
         status = public_status(report)
@@ -207,13 +231,13 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
 def appeal_form(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "reports/appeal_form.html", {"form": AppealForm()})
+    return _send_appeal(request)
+
+
+@honeypot("website", answer=_appeal_looks_received)
+@rate_limited("appeal", setting="REPORTS_APPEAL_RATE_PER_IP", default=5, refuse=_too_many)
+def _send_appeal(request: HttpRequest) -> HttpResponse:
     form = AppealForm(request.POST, request.FILES)
-    if form.is_bot():
-        return render(
-            request, "reports/submitted.html", {"code": new_tracking_code(), "appeal": True}
-        )
-    if _rate_limited(request, "appeal", "REPORTS_APPEAL_RATE_PER_IP", 5):
-        return _too_many(request)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -19,6 +20,8 @@ from detection.lookalike import (
     PATH_SITE_BUILDERS,
     SHORTENERS,
 )
+from detection.models import LabelledMessage
+from detection.services import label_message
 from indicators.allowlist import Allowlist, shipped_allowlist
 from indicators.kinds import Kind
 from indicators.matcher import get_matcher
@@ -27,6 +30,7 @@ from indicators.normalise import normalise, to_kind
 from indicators.services import delist_indicator, list_indicator, record_indicator
 from indicators.social import PLATFORM_HOSTS
 from indicators.urlcanon import canonical_parts, public_suffix
+from orgs.models import Unit, User
 
 from .audit import record_event
 from .evidence import CleanFile
@@ -41,6 +45,7 @@ from .models import (
     ListingProposal,
     ProposalAction,
     ProposalStatus,
+    Report,
     new_tracking_code,
 )
 from .services import (
@@ -64,7 +69,16 @@ from .services import (
 MAX_PUBLIC_REASON = 1000
 
 
-def _indicator_state(indicator: Indicator) -> dict:
+class IndicatorState(TypedDict):
+    """An indicator's listing as the audit log records it, before and after a decision."""
+
+    status: str
+    category: str
+    risk: str
+    expires_at: str | None
+
+
+def _indicator_state(indicator: Indicator) -> IndicatorState:
     return {
         "status": indicator.status,
         "category": indicator.category,
@@ -178,7 +192,7 @@ def _chosen_levels(
                 % {"url": choice.indicator.value[:200]}
             )
         by_url[pk] = level
-        if level == Level.DOMAIN:
+        if level == Level.DOMAIN and choice.domain is not None:  # None refused just above
             domains[pk] = record_indicator(
                 kind=Kind.DOMAIN, value=choice.domain, source=f"Hồ sơ tố giác #{case.pk}"
             )
@@ -204,7 +218,7 @@ def proposal_levels(indicators: Iterable[Indicator]) -> dict[int, str]:
 def propose_listing(
     *,
     case: Case,
-    verifier,
+    verifier: User,
     category: str,
     risk: str,
     public_reason: str,
@@ -264,7 +278,7 @@ def propose_listing(
 
 def propose_delisting(
     *,
-    verifier,
+    verifier: User,
     public_reason: str,
     case: Case | None = None,
     appeal: Appeal | None = None,
@@ -326,11 +340,14 @@ def _listed_together(case: Case | None, indicator: Indicator) -> list[Indicator]
     return [indicator, *urls]
 
 
-def _proposal_unit(proposal: ListingProposal):
-    return proposal.appeal.unit if proposal.appeal_id else proposal.case.unit
+def _proposal_unit(proposal: ListingProposal) -> Unit:
+    owner = proposal.appeal if proposal.appeal_id else proposal.case
+    if owner is None:  # propose_delisting and propose_listing never make one
+        raise WorkflowError(_("Đề xuất không gắn với hồ sơ hay khiếu nại nào."))
+    return owner.unit
 
 
-def _settle(proposal: ListingProposal, status: str, verifier) -> ListingProposal:
+def _settle(proposal: ListingProposal, status: str, verifier: User) -> ListingProposal:
     """Lock the proposal and record its decision; refused when someone decided it meanwhile.
     Call inside a transaction."""
     proposal = ListingProposal.objects.select_for_update().get(pk=proposal.pk)
@@ -343,7 +360,7 @@ def _settle(proposal: ListingProposal, status: str, verifier) -> ListingProposal
     return proposal
 
 
-def confirm_proposal(*, proposal: ListingProposal, verifier) -> ListingProposal:
+def confirm_proposal(*, proposal: ListingProposal, verifier: User) -> ListingProposal:
     """Second pair of eyes: a different verifier confirms, and the list changes (through the
     indicators app, which versions the list)."""
     _require_verifier(verifier, _proposal_unit(proposal))
@@ -359,53 +376,65 @@ def confirm_proposal(*, proposal: ListingProposal, verifier) -> ListingProposal:
         indicators = list(proposal.indicators.all())
         levels = proposal_levels(indicators) if proposal.action == ProposalAction.LIST else {}
         for indicator in indicators:
-            before = _indicator_state(indicator)
-            if proposal.action == ProposalAction.LIST:
-                after = list_indicator(
-                    kind=indicator.kind,
-                    value=indicator.value,
-                    category=proposal.category,
-                    risk=proposal.risk,
-                    public_reason=proposal.public_reason,
-                    source=f"Xác minh hồ sơ tố giác #{proposal.case_id}",
-                    expires_at=proposal.expires_at,
-                )
-            else:
-                after = delist_indicator(
-                    kind=indicator.kind,
-                    value=indicator.value,
-                    status=Status.CLEARED,
-                    public_reason=proposal.public_reason,
-                )
-            record_event(
-                actor=verifier,
-                action=AuditAction.CONFIRMED,
-                case=proposal.case,
-                appeal=proposal.appeal,
-                indicator=indicator,
-                before=before,
-                after={
-                    **_indicator_state(after),
-                    "proposal": proposal.pk,
-                    **({"level": levels[indicator.pk]} if indicator.pk in levels else {}),
-                },
-                reason=proposal.public_reason,
-            )
-        if proposal.case_id and levels:
-            _join_case(proposal.case, indicators)
-        if proposal.appeal_id:
+            _apply_confirmed(proposal, indicator, level=levels.get(indicator.pk), verifier=verifier)
+        case, appeal = proposal.case, proposal.appeal
+        if case is not None and levels:
+            _join_case(case, indicators)
+        if appeal is not None:
             _decide_appeal(
-                proposal.appeal,
+                appeal,
                 status=AppealStatus.DELISTED,
                 verifier=verifier,
                 reason=proposal.public_reason,
                 action=AuditAction.APPEAL_UPHELD,
             )
-        if proposal.case_id and proposal.action == ProposalAction.LIST:
-            _teach_detector(proposal.case, verifier)
-        if proposal.case_id:
-            _close_if_decided(proposal.case, verifier)
+        if case is not None and proposal.action == ProposalAction.LIST:
+            _teach_detector(case, verifier)
+        if case is not None:
+            _close_if_decided(case, verifier)
     return proposal
+
+
+def _apply_confirmed(
+    proposal: ListingProposal, indicator: Indicator, *, level: str | None, verifier: User
+) -> None:
+    """List or delist one indicator of a confirmed proposal, and record it (with the level of
+    a URL listed at domain or URL level)."""
+    before = _indicator_state(indicator)
+    if proposal.action == ProposalAction.LIST:
+        after = list_indicator(
+            kind=indicator.kind,
+            value=indicator.value,
+            category=proposal.category,
+            risk=proposal.risk,
+            public_reason=proposal.public_reason,
+            source=f"Xác minh hồ sơ tố giác #{proposal.case_id}",
+            expires_at=proposal.expires_at,
+        )
+    else:
+        after = (
+            delist_indicator(
+                kind=indicator.kind,
+                value=indicator.value,
+                status=Status.CLEARED,
+                public_reason=proposal.public_reason,
+            )
+            or indicator
+        )  # None: no such indicator, which a proposal's own cannot be
+    record_event(
+        actor=verifier,
+        action=AuditAction.CONFIRMED,
+        case=proposal.case,
+        appeal=proposal.appeal,
+        indicator=indicator,
+        before=before,
+        after={
+            **_indicator_state(after),
+            "proposal": proposal.pk,
+            **({"level": level} if level is not None else {}),
+        },
+        reason=proposal.public_reason,
+    )
 
 
 def _join_case(case: Case, indicators: list[Indicator]) -> None:
@@ -422,12 +451,9 @@ def _join_case(case: Case, indicators: list[Indicator]) -> None:
     )
 
 
-def _teach_detector(case: Case, verifier) -> None:
+def _teach_detector(case: Case, verifier: User) -> None:
     """Messages of a case confirmed as a scam become labelled examples for the next
     `manage.py train_detector` (each report once)."""
-    from detection.models import LabelledMessage
-    from detection.services import label_message
-
     reports = list(case.reports.exclude(message_text=""))
     sources = [f"report:{report.pk}" for report in reports]
     done = set(LabelledMessage.objects.filter(source__in=sources).values_list("source", flat=True))
@@ -442,7 +468,7 @@ def _teach_detector(case: Case, verifier) -> None:
             )
 
 
-def confirm_listing(*, case: Case, verifier) -> ListingProposal:
+def confirm_listing(*, case: Case, verifier: User) -> ListingProposal:
     """Confirm the case's pending listing proposal (the latest one)."""
     proposal = case.proposals.filter(
         status=ProposalStatus.PENDING, action=ProposalAction.LIST
@@ -452,7 +478,7 @@ def confirm_listing(*, case: Case, verifier) -> ListingProposal:
     return confirm_proposal(proposal=proposal, verifier=verifier)
 
 
-def reject_proposal(*, proposal: ListingProposal, verifier, reason: str) -> ListingProposal:
+def reject_proposal(*, proposal: ListingProposal, verifier: User, reason: str) -> ListingProposal:
     """Turn a proposal down (the proposer may also withdraw it this way)."""
     _require_verifier(verifier, _proposal_unit(proposal))
     reason = _reason(reason)
@@ -473,10 +499,10 @@ def reject_proposal(*, proposal: ListingProposal, verifier, reason: str) -> List
 def decide_indicators(
     *,
     case: Case,
-    verifier,
+    verifier: User,
     status: str,
     reason: str,
-    indicators: Iterable[Indicator] | None = None,
+    indicators: Iterable[Indicator | int] | None = None,
 ) -> list[Indicator]:
     """One verifier concludes "not a scam" (cleared) or "insufficient evidence" for indicators
     that are not listed; this changes no list. Listed ones need a delisting proposal."""
@@ -497,11 +523,14 @@ def decide_indicators(
                 "xác nhận."
             )
         )
-    done = []
+    done: list[Indicator] = []
     with transaction.atomic():
         for indicator in chosen:
             before = _indicator_state(indicator)
-            after = delist_indicator(kind=indicator.kind, value=indicator.value, status=status)
+            after = (
+                delist_indicator(kind=indicator.kind, value=indicator.value, status=status)
+                or indicator  # None: no such indicator, which a case's own cannot be
+            )
             record_event(
                 actor=verifier,
                 action=AuditAction.DECIDED,
@@ -519,7 +548,7 @@ def decide_indicators(
 # --- merge and split -------------------------------------------------------------------------
 
 
-def merge_cases(*, target: Case, source: Case, verifier, reason: str) -> Case:
+def merge_cases(*, target: Case, source: Case, verifier: User, reason: str) -> Case:
     """Move everything of `source` (indicators, reports, notes, pending proposals) into
     `target`; `source` stays as a pointer ("merged into #target") for the record."""
     _require_verifier(verifier, target.unit)
@@ -564,10 +593,10 @@ def merge_cases(*, target: Case, source: Case, verifier, reason: str) -> Case:
 def split_case(
     *,
     case: Case,
-    verifier,
+    verifier: User,
     reason: str,
-    indicators: Iterable[Indicator] = (),
-    reports: Iterable = (),
+    indicators: Iterable[Indicator | int] = (),
+    reports: Iterable[Report | int] = (),
 ) -> Case:
     """Move some indicators and/or reports into a new case. Indicators take along every report
     that names them; a chosen report moves too, and stays in the old case only while it names
@@ -577,8 +606,8 @@ def split_case(
     reason = _reason(reason)
     own_indicators = {i.pk: i for i in case.indicators.all()}
     own_reports = {r.pk: r for r in case.reports.prefetch_related("indicators")}
-    moving_ind = {getattr(i, "pk", i) for i in indicators}
-    chosen_reports = {getattr(r, "pk", r) for r in reports}
+    moving_ind = {i if isinstance(i, int) else i.pk for i in indicators}
+    chosen_reports = {r if isinstance(r, int) else r.pk for r in reports}
     if not moving_ind and not chosen_reports:
         raise WorkflowError(_("Hãy chọn dấu hiệu hoặc tố giác cần tách."))
     if not moving_ind <= own_indicators.keys() or not chosen_reports <= own_reports.keys():
@@ -586,7 +615,7 @@ def split_case(
     if case.proposals.filter(status=ProposalStatus.PENDING, indicators__in=moving_ind).exists():
         raise WorkflowError(_("Hãy xử lý đề xuất đang chờ của các dấu hiệu này trước khi tách."))
     staying_ind = own_indicators.keys() - moving_ind
-    to_new, leave_old = set(chosen_reports), set()
+    to_new, leave_old = set(chosen_reports), set[int]()
     for pk, report in own_reports.items():
         named = {i.pk for i in report.indicators.all()}
         if named & moving_ind:
@@ -647,6 +676,8 @@ def file_appeal(
     indicator = listed_indicator_for(kind, value)
     link = CaseIndicator.objects.select_related("case__unit").filter(indicator=indicator).first()
     unit = link.case.unit if link else root_unit()
+    if unit is None:
+        raise WorkflowError(_("Hệ thống chưa có cây đơn vị."))
     saved: list[str] = []
     try:
         with transaction.atomic():
@@ -668,7 +699,9 @@ def file_appeal(
     return appeal
 
 
-def _decide_appeal(appeal: Appeal, *, status: str, verifier, reason: str, action: str) -> None:
+def _decide_appeal(
+    appeal: Appeal, *, status: str, verifier: User, reason: str, action: str
+) -> None:
     before = appeal.status
     appeal.status = status
     appeal.decision_reason = reason
@@ -686,7 +719,7 @@ def _decide_appeal(appeal: Appeal, *, status: str, verifier, reason: str, action
     )
 
 
-def reject_appeal(*, appeal: Appeal, verifier, reason: str) -> Appeal:
+def reject_appeal(*, appeal: Appeal, verifier: User, reason: str) -> Appeal:
     """Keep the listing. One verifier may decide this: the list does not change."""
     _require_verifier(verifier, appeal.unit)
     if appeal.status != AppealStatus.RECEIVED:

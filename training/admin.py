@@ -1,6 +1,12 @@
+from typing import Any, cast
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from orgs.models import User
 
 from .models import (
     Assignment,
@@ -16,7 +22,7 @@ from .services import revoke_certificate
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(admin.ModelAdmin[Lesson]):
     list_display = ["title", "slug", "topic", "audience", "minutes", "is_published", "updated_at"]
     list_filter = ["topic", "audience", "is_published"]
     search_fields = ["title", "slug", "body"]
@@ -34,7 +40,7 @@ class LessonAdmin(admin.ModelAdmin):
         return format_html('<div class="lesson-preview">{}</div>', obj.body_html())
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(admin.TabularInline[Choice, Question]):
     model = Choice
     extra = 0
     min_num = 2
@@ -42,7 +48,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(admin.ModelAdmin[Question]):
     list_display = ["slug", "topic", "difficulty", "kind", "is_active"]
     list_filter = ["topic", "difficulty", "kind", "is_active"]
     search_fields = ["slug", "text"]
@@ -50,62 +56,65 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(admin.ModelAdmin[Quiz]):
     list_display = ["title", "slug", "pass_mark", "max_attempts", "grading", "is_public"]
     filter_horizontal = ["fixed_questions"]
     search_fields = ["title", "slug"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(admin.ModelAdmin[Assignment]):
     list_display = ["title", "unit", "quiz", "deadline", "created_by"]
     autocomplete_fields = ["unit"]
     filter_horizontal = ["lessons"]
     readonly_fields = ["created_by", "created_at"]
 
-    def save_model(self, request, obj, form, change):
+    # `form` as Django's admin passes it (a ModelForm class made at run time).
+    def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = cast(User, request.user)  # the admin lets only staff in
         super().save_model(request, obj, form, change)
 
 
 @admin.register(Completion)
-class CompletionAdmin(admin.ModelAdmin):
+class CompletionAdmin(admin.ModelAdmin[Completion]):
     list_display = ["user", "assignment", "verb", "satisfied", "score_scaled", "attempts"]
     list_filter = ["verb", "satisfied"]
     search_fields = ["user__username", "assignment__title"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # records follow from what people do, never typed in
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Completion | None = None) -> bool:
         return False
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(admin.ModelAdmin[Certificate]):
     list_display = ["code", "holder_name", "course_title", "issued_at", "revoked_at"]
     search_fields = ["code", "holder_name", "course_title"]
     readonly_fields = ["code", "user", "assignment", "holder_name", "course_title", "issued_at"]
     actions = ["revoke"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description=_("Thu hồi các chứng nhận đã chọn"))
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Certificate]) -> None:
         for certificate in queryset:
             revoke_certificate(certificate=certificate)
         self.message_user(request, _("Đã thu hồi."), messages.SUCCESS)
 
 
 @admin.register(PublicQuizStat)
-class PublicQuizStatAdmin(admin.ModelAdmin):
+class PublicQuizStatAdmin(admin.ModelAdmin[PublicQuizStat]):
     list_display = ["quiz", "day", "attempts", "passes", "percent_sum"]
     list_filter = ["quiz"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: PublicQuizStat | None = None
+    ) -> bool:
         return False

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -20,14 +21,14 @@ class CertificateOut(Schema):
 
 
 @router.get("/certificates/{code}", response=CertificateOut, summary="Xác minh chứng nhận")
-def verify_certificate(request, code: str):
+def verify_certificate(request: HttpRequest, code: str) -> CertificateOut:
     code = clean_certificate_code(code)
     certificate = Certificate.objects.filter(code=code).first() if code else None
     if certificate is None:
         raise HttpError(404, "Không tìm thấy chứng nhận.")
-    return {
-        "holder_name": certificate.holder_name,
-        "course_title": certificate.course_title,
-        "issued_on": timezone.localtime(certificate.issued_at).date(),
-        "valid": certificate.is_valid,
-    }
+    return CertificateOut(
+        holder_name=certificate.holder_name,
+        course_title=certificate.course_title,
+        issued_on=timezone.localtime(certificate.issued_at).date(),
+        valid=certificate.is_valid,
+    )

@@ -32,4 +32,5 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
         },
     )
     document = HTML(string=html, base_url=str(PDF_CSS.parent))
-    return document.write_pdf(stylesheets=[CSS(filename=str(PDF_CSS))])
+    pdf: bytes = document.write_pdf(stylesheets=[CSS(filename=str(PDF_CSS))])
+    return pdf

@@ -1,19 +1,18 @@
-"""Lesson and quiz content: Markdown rendered and sanitised, and the loader that reads
-training/content/ (lessons/*.md with YAML front matter, questions.yaml, quizzes.yaml)."""
+"""Lesson and quiz content: the loader that reads training/content/ (lessons/*.md with YAML
+front matter, questions.yaml, quizzes.yaml). Markdown is rendered in training/markup.py."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
-import markdown
-import nh3
 import yaml
 from django.db import transaction
-from django.utils.safestring import SafeString, mark_safe
 
+from .markup import MAX_MARKDOWN_CHARS
 from .models import (
     Audience,
     Choice,
@@ -28,30 +27,6 @@ from .models import (
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 MAX_FILE_BYTES = 200_000
-MAX_MARKDOWN_CHARS = 50_000
-
-# A small set: structure and emphasis, links, tables. No images (a lesson never loads third-party
-# content), no scripts, no style or event attributes.
-ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "b", "i",
-    "a", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "abbr",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
-URL_SCHEMES = {"https", "http", "mailto", "tel"}
-
-
-def render_markdown(text: str) -> SafeString:
-    """Markdown to HTML that is safe to put in a page, whoever wrote the Markdown."""
-    html = markdown.markdown(text[:MAX_MARKDOWN_CHARS], extensions=["sane_lists", "tables"])
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
-    return mark_safe(clean)  # noqa: S308 (sanitised by nh3 just above)
 
 
 class ContentError(Exception):
@@ -73,37 +48,42 @@ class LessonSource:
     body: str
 
 
-def _require(cond: bool, where: str, message: str) -> None:
+# What YAML gives for one item: checked field by field below before anything is stored.
+YamlItem = dict[str, object]
+_Row = TypeVar("_Row", Question, Quiz)
+
+
+def _fail(where: str, message: str) -> NoReturn:
+    raise ContentError(f"{where}: {message}")
+
+
+def _require(cond: object, where: str, message: str) -> None:
     if not cond:
-        raise ContentError(f"{where}: {message}")
+        _fail(where, message)
 
 
-def _slug(value, where: str) -> str:
-    _require(
-        isinstance(value, str) and len(value) <= 100 and bool(SLUG_RE.match(value)),
-        where,
-        f"mã (slug) không hợp lệ: {value!r}",
-    )
+def _slug(value: object, where: str) -> str:
+    if not (isinstance(value, str) and len(value) <= 100 and SLUG_RE.match(value)):
+        _fail(where, f"mã (slug) không hợp lệ: {value!r}")
     return value
 
 
-def _text(value, where: str, name: str, limit: int) -> str:
-    _require(isinstance(value, str) and value.strip() != "", where, f"thiếu {name}")
+def _text(value: object, where: str, name: str, limit: int) -> str:
+    if not (isinstance(value, str) and value.strip() != ""):
+        _fail(where, f"thiếu {name}")
     _require(len(value) <= limit, where, f"{name} dài quá {limit} ký tự")
     return value.strip()
 
 
-def _int(value, where: str, name: str, low: int, high: int) -> int:
-    _require(
-        isinstance(value, int) and not isinstance(value, bool) and low <= value <= high,
-        where,
-        f"{name} phải là số nguyên từ {low} đến {high}",
-    )
+def _int(value: object, where: str, name: str, low: int, high: int) -> int:
+    if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+        _fail(where, f"{name} phải là số nguyên từ {low} đến {high}")
     return value
 
 
-def _choice(value, where: str, name: str, allowed) -> str:
-    _require(value in allowed, where, f"{name} {value!r} không thuộc {sorted(allowed)}")
+def _choice(value: object, where: str, name: str, allowed: Collection[str]) -> str:
+    if not (isinstance(value, str) and value in allowed):
+        _fail(where, f"{name} {value!r} không thuộc {sorted(allowed)}")
     return value
 
 
@@ -114,9 +94,11 @@ def _read(path: Path) -> str:
 
 def parse_lesson(text: str, where: str = "bài học") -> LessonSource:
     match = FRONT_MATTER_RE.match(text.replace("\r\n", "\n"))
-    _require(match is not None, where, "thiếu phần đầu YAML giữa hai dòng ---")
+    if match is None:
+        _fail(where, "thiếu phần đầu YAML giữa hai dòng ---")
     meta = yaml.safe_load(match.group(1)) or {}
-    _require(isinstance(meta, dict), where, "phần đầu YAML phải là một bảng khoá: giá trị")
+    if not isinstance(meta, dict):
+        _fail(where, "phần đầu YAML phải là một bảng khoá: giá trị")
     body = match.group(2).strip()
     _require(0 < len(body) <= MAX_MARKDOWN_CHARS, where, "nội dung trống hoặc quá dài")
     return LessonSource(
@@ -140,7 +122,7 @@ class LoadReport:
     kept_edits: list[str] = field(default_factory=list)
 
 
-def _edited_in_admin(obj) -> bool:
+def _edited_in_admin(obj: Lesson | Question | Quiz) -> bool:
     """True when the row differs from what the loader last wrote (an editor changed it)."""
     return bool(obj.loaded_digest) and obj.content_digest() != obj.loaded_digest
 
@@ -177,12 +159,12 @@ def _load_lesson(src: LessonSource, report: LoadReport, force: bool) -> None:
 
 
 def _load_row(
-    model: type[Question | Quiz],
+    model: type[_Row],
     kind: str,
     slug: str,
-    values: dict,
+    values: dict[str, object],
     *,
-    write_related: Callable[[Question | Quiz], object],
+    write_related: Callable[[_Row], object],
     report: LoadReport,
     force: bool,
 ) -> None:
@@ -211,16 +193,17 @@ def _load_row(
         report.updated[kind] += 1
 
 
-def _question_values(item, where: str) -> tuple[dict, list[tuple[str, bool]]]:
-    _require(isinstance(item, dict), where, "mỗi câu hỏi phải là một bảng khoá: giá trị")
+def _question_values(
+    item: YamlItem, where: str
+) -> tuple[dict[str, object], list[tuple[str, bool]]]:
     kind = _choice(item.get("kind"), where, "kind", set(QuestionKind.values))
     raw_choices = item.get("choices")
-    _require(
-        isinstance(raw_choices, list) and 2 <= len(raw_choices) <= 8, where, "cần 2 đến 8 phương án"
-    )
+    if not (isinstance(raw_choices, list) and 2 <= len(raw_choices) <= 8):
+        _fail(where, "cần 2 đến 8 phương án")
     choices = []
     for choice in raw_choices:
-        _require(isinstance(choice, dict), where, "phương án phải có text và correct")
+        if not isinstance(choice, dict):
+            _fail(where, "phương án phải có text và correct")
         choices.append(
             (_text(choice.get("text"), where, "text", 500), choice.get("correct") is True)
         )
@@ -229,7 +212,7 @@ def _question_values(item, where: str) -> tuple[dict, list[tuple[str, bool]]]:
         _require(correct == 1, where, "câu một đáp án phải có đúng một phương án đúng")
     else:
         _require(1 <= correct < len(choices), where, "câu nhiều đáp án cần 1 đến n-1 đáp án đúng")
-    values = {
+    values: dict[str, object] = {
         "topic": _choice(item.get("topic"), where, "topic", set(Topic.values)),
         "difficulty": _choice(item.get("difficulty"), where, "difficulty", set(Difficulty.values)),
         "kind": kind,
@@ -239,8 +222,10 @@ def _question_values(item, where: str) -> tuple[dict, list[tuple[str, bool]]]:
     return values, choices
 
 
-def _load_question(item, report: LoadReport, force: bool) -> None:
-    slug = _slug(item.get("slug") if isinstance(item, dict) else None, "questions.yaml")
+def _load_question(raw: object, report: LoadReport, force: bool) -> None:
+    # Not a mapping: no slug either, which is what the error names.
+    item: YamlItem = raw if isinstance(raw, dict) else {}
+    slug = _slug(item.get("slug"), "questions.yaml")
     values, choices = _question_values(item, f"questions.yaml: {slug}")
 
     def write_choices(question: Question) -> None:
@@ -260,22 +245,27 @@ def _load_question(item, report: LoadReport, force: bool) -> None:
     )
 
 
-def _load_quiz(item, report: LoadReport, force: bool) -> None:
-    slug = _slug(item.get("slug") if isinstance(item, dict) else None, "quizzes.yaml")
+def _load_quiz(raw: object, report: LoadReport, force: bool) -> None:
+    item: YamlItem = raw if isinstance(raw, dict) else {}
+    slug = _slug(item.get("slug"), "quizzes.yaml")
     where = f"quizzes.yaml: {slug}"
     fixed_slugs = item.get("fixed") or []
-    _require(isinstance(fixed_slugs, list) and len(fixed_slugs) <= 50, where, "fixed: danh sách")
+    if not (isinstance(fixed_slugs, list) and len(fixed_slugs) <= 50):
+        _fail(where, "fixed: danh sách")
     fixed = list(Question.objects.filter(slug__in=fixed_slugs))
     missing = set(fixed_slugs) - {q.slug for q in fixed}
     _require(not missing, where, f"không có câu hỏi {sorted(missing)}")
     topics = item.get("random_topics") or []
-    _require(isinstance(topics, list), where, "random_topics: danh sách")
+    if not isinstance(topics, list):
+        _fail(where, "random_topics: danh sách")
     for topic in topics:
         _choice(topic, where, "random_topics", set(Topic.values))
-    values = {
+    description = item.get("description") or ""
+    random_count = _int(item.get("random_count", 0), where, "random_count", 0, 50)
+    values: dict[str, object] = {
         "title": _text(item.get("title"), where, "title", 200),
-        "description": (item.get("description") or "").strip()[:2000],
-        "random_count": _int(item.get("random_count", 0), where, "random_count", 0, 50),
+        "description": str(description).strip()[:2000],
+        "random_count": random_count,
         "random_topics": topics,
         "random_difficulty": _choice(
             item.get("random_difficulty", ""), where, "random_difficulty", {"", *Difficulty.values}
@@ -288,7 +278,7 @@ def _load_quiz(item, report: LoadReport, force: bool) -> None:
         ),
         "is_public": item.get("public") is True,
     }
-    _require(fixed or values["random_count"], where, "bài kiểm tra không có câu hỏi nào")
+    _require(fixed or random_count, where, "bài kiểm tra không có câu hỏi nào")
     _load_row(
         Quiz,
         "quiz",
@@ -300,12 +290,14 @@ def _load_quiz(item, report: LoadReport, force: bool) -> None:
     )
 
 
-def _yaml_list(path: Path, key: str) -> list:
+def _yaml_list(path: Path, key: str) -> list[object]:
     if not path.exists():
         return []
     data = yaml.safe_load(_read(path)) or {}
-    _require(isinstance(data, dict) and isinstance(data.get(key), list), path.name, f"cần {key}:")
-    return data[key]
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        _fail(path.name, f"cần {key}:")
+    return items
 
 
 @transaction.atomic

@@ -1,10 +1,14 @@
 import re
+from datetime import datetime
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.text import LineField, TextField
+from orgs.models import Unit
 from orgs.widgets import UnitPickerField
 
 from .models import CODE_ALPHABET, CODE_LENGTH, Lesson, Quiz
@@ -47,19 +51,22 @@ class AssignmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, units, **kwargs):
+    # Passed through to Django's Form as they are.
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only units the manager may act on can be chosen; anything else is "not a valid choice".
-        self.fields["unit"].queryset = units.order_by("path")
+        unit_field = cast(UnitPickerField, self.fields["unit"])  # declared just above
+        unit_field.queryset = units.order_by("path")
 
-    def clean_deadline(self):
-        deadline = self.cleaned_data["deadline"]
+    def clean_deadline(self) -> datetime:
+        deadline: datetime = self.cleaned_data["deadline"]
         if deadline <= timezone.now():
             raise forms.ValidationError(_("Hạn hoàn thành phải ở tương lai."))
         return deadline
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("lessons") and not data.get("quiz"):
             raise forms.ValidationError(_("Hãy chọn ít nhất một bài học hoặc một bài kiểm tra."))
         if len(data.get("lessons") or []) > 30:

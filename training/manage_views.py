@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lib.links import absolute_url
-from orgs.access import staff_required, units_for
-from orgs.models import Permission
+from orgs.access import AuthenticatedHttpRequest, staff_required, units_for
+from orgs.models import Permission, UnitQuerySet
 
 from .forms import AssignmentForm
 from .models import Assignment, Completion
@@ -30,12 +30,12 @@ from .xapi import statement_for
 MAX_STATEMENTS = 20_000
 
 
-def _scope(request: HttpRequest):
+def _scope(request: AuthenticatedHttpRequest) -> UnitQuerySet:
     return units_for(request.user, Permission.MANAGE_TRAINING)
 
 
 @staff_required(Permission.MANAGE_TRAINING)
-def manage_home(request: HttpRequest) -> HttpResponse:
+def manage_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     assignments = (
         Assignment.objects.relevant_to(_scope(request))
         .select_related("unit", "quiz")
@@ -48,7 +48,7 @@ def manage_home(request: HttpRequest) -> HttpResponse:
 
 @staff_required(Permission.MANAGE_TRAINING)
 @require_http_methods(["GET", "POST"])
-def assignment_new(request: HttpRequest) -> HttpResponse:
+def assignment_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AssignmentForm(request.POST or None, units=_scope(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -80,7 +80,7 @@ def _assignment_filter(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-def _progress(request: HttpRequest) -> tuple[Progress, int | None]:
+def _progress(request: AuthenticatedHttpRequest) -> tuple[Progress, int | None]:
     """The manager's progress, for one assignment when ?assignment= names one in scope."""
     chosen = _assignment_filter(request)
     progress = build_progress(scope=_scope(request), assignment_id=chosen)
@@ -90,7 +90,7 @@ def _progress(request: HttpRequest) -> tuple[Progress, int | None]:
 
 
 @staff_required(Permission.MANAGE_TRAINING)
-def progress_page(request: HttpRequest) -> HttpResponse:
+def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     progress, chosen = _progress(request)
     context = {
         "progress": progress,
@@ -103,7 +103,7 @@ def progress_page(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(Permission.MANAGE_TRAINING)
-def progress_export(request: HttpRequest) -> HttpResponse:
+def progress_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     progress, _chosen = _progress(request)
     response = HttpResponse(
         progress_xlsx(progress),
@@ -115,7 +115,7 @@ def progress_export(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(Permission.MANAGE_TRAINING)
-def statements_export(request: HttpRequest) -> HttpResponse:
+def statements_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The completion records of the manager's people as xAPI statements (for an LRS)."""
     scope = _scope(request)
     records = (

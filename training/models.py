@@ -7,15 +7,19 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Unit
+from orgs.models import Unit, User
+
+from .markup import render_markdown
 
 
 class Topic(models.TextChoices):
@@ -57,14 +61,14 @@ class Grading(models.TextChoices):
     LAST = "last", _("Lấy lần làm cuối cùng")
 
 
-def digest_of(values: dict) -> str:
+def digest_of(values: Mapping[str, object]) -> str:
     """A stable fingerprint of content as loaded from files; tells later whether an editor
     changed the row in the admin since (then a reload leaves it alone)."""
     raw = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class LessonQuerySet(models.QuerySet):
+class LessonQuerySet(models.QuerySet["Lesson"]):
     def published(self) -> LessonQuerySet:
         return self.filter(is_published=True)
 
@@ -97,8 +101,6 @@ class Lesson(models.Model):
         return self.title
 
     def body_html(self) -> str:
-        from .content import render_markdown
-
         return render_markdown(self.body)
 
     def content_digest(self) -> str:
@@ -114,7 +116,7 @@ class Lesson(models.Model):
         )
 
 
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(models.QuerySet["Question"]):
     def active(self) -> QuestionQuerySet:
         return self.filter(is_active=True)
 
@@ -130,6 +132,9 @@ class Question(models.Model):
     loaded_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = QuestionQuerySet.as_manager()
+    # Not a field: the choice ids a person ticked, set on the questions of a quiz form by
+    # services.questions_answered so the form shows them again.
+    chosen: list[int]
 
     class Meta:
         verbose_name = _("câu hỏi")
@@ -252,7 +257,7 @@ class Quiz(models.Model):
         return timedelta(minutes=self.time_limit_minutes)
 
 
-class AssignmentQuerySet(models.QuerySet):
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def covering(self, unit: Unit | None) -> AssignmentQuerySet:
         """Assignments given to `unit` or to any unit above it (one query on path prefixes)."""
         if unit is None:
@@ -261,7 +266,7 @@ class AssignmentQuerySet(models.QuerySet):
         prefixes = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
         return self.filter(unit__path__in=prefixes)
 
-    def relevant_to(self, units) -> AssignmentQuerySet:
+    def relevant_to(self, units: QuerySet[Unit]) -> AssignmentQuerySet:
         """Assignments that reach somebody in `units` (a scope from units_for): given inside the
         scope, or given above it (a province assignment reaches a district's people)."""
         paths = list(units.values_list("path", flat=True))
@@ -298,15 +303,11 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.title} · {self.unit}"
 
-    def people(self):
+    def people(self) -> QuerySet[User]:
         """Active people whose home unit is this unit or lies below it."""
-        from django.contrib.auth import get_user_model
+        return User.objects.filter(is_active=True, home_unit__path__startswith=self.unit.path)
 
-        return get_user_model().objects.filter(
-            is_active=True, home_unit__path__startswith=self.unit.path
-        )
-
-    def is_overdue(self, now=None) -> bool:
+    def is_overdue(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) > self.deadline
 
 
@@ -320,7 +321,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class AttemptQuerySet(models.QuerySet):
+class AttemptQuerySet(models.QuerySet["Attempt"]):
     def closed(self) -> AttemptQuerySet:
         return self.exclude(status=AttemptStatus.OPEN)
 
@@ -406,7 +407,7 @@ class Verb(models.TextChoices):
     FAILED = "failed", _("Chưa đạt")
 
 
-VERB_IRIS = {
+VERB_IRIS: dict[str, str] = {
     Verb.LAUNCHED: "http://adlnet.gov/expapi/verbs/launched",
     Verb.COMPLETED: "http://adlnet.gov/expapi/verbs/completed",
     Verb.PASSED: "http://adlnet.gov/expapi/verbs/passed",

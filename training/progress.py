@@ -7,15 +7,18 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
 
-from django.contrib.auth import get_user_model
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Unit
+from orgs.models import Unit, User
 
 from .models import Assignment, Completion, PublicQuizStat, Verb
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_OVERDUE_ON_PAGE = 300
 
@@ -42,15 +45,15 @@ class Counts:
         return round(100 * self.passed / self.with_quiz) if self.with_quiz else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitRow:
     unit: Unit
     counts: Counts
 
 
-@dataclass
+@dataclass(frozen=True)
 class OverdueRow:
-    person: object
+    person: User
     unit: Unit
     assignment: Assignment
     verb: str
@@ -65,15 +68,14 @@ class Progress:
 
 
 def build_progress(
-    *, scope, assignment_id: int | None = None, now: datetime | None = None
+    *, scope: QuerySet[Unit], assignment_id: int | None = None, now: datetime | None = None
 ) -> Progress:
     """`scope` is units_for(manager, MANAGE_TRAINING): people outside it never appear."""
     now = now or timezone.now()
     units = list(scope.order_by("path"))
     in_scope = {u.path for u in units}
     people = list(
-        get_user_model()
-        .objects.filter(is_active=True, home_unit__in=units)
+        User.objects.filter(is_active=True, home_unit__in=units)
         .select_related("home_unit")
         .order_by("last_name", "first_name", "username")
     )
@@ -91,10 +93,12 @@ def build_progress(
     per_home: dict[str, Counts] = defaultdict(Counts)
     for assignment in chosen:
         for person in people:
-            if not person.home_unit.path.startswith(assignment.unit.path):
+            home = person.home_unit
+            # Never None here (people were chosen by their home unit); the check tells mypy.
+            if home is None or not home.path.startswith(assignment.unit.path):
                 continue
             record = records.get((person.pk, assignment.pk))
-            counts = per_home[person.home_unit.path]
+            counts = per_home[home.path]
             counts.assigned += 1
             counts.with_quiz += 1 if assignment.quiz_id else 0
             satisfied = bool(record and record.satisfied)
@@ -104,7 +108,7 @@ def build_progress(
             if not satisfied and assignment.deadline < now:
                 counts.overdue += 1
                 verb = record.verb if record else ""
-                progress.overdue.append(OverdueRow(person, person.home_unit, assignment, verb))
+                progress.overdue.append(OverdueRow(person, home, assignment, verb))
     # Roll each home unit's counts up to every unit of the scope above it.
     totals: dict[str, Counts] = defaultdict(Counts)
     step = Unit.steplen
@@ -118,7 +122,16 @@ def build_progress(
     return progress
 
 
-def public_totals(days: int = 30) -> list[dict]:
+class PublicTotal(TypedDict):
+    """One quiz's line in the citizens' self-test table (training/progress.html)."""
+
+    quiz: str
+    attempts: int
+    passes: int
+    average: int | None
+
+
+def public_totals(days: int = 30) -> list[PublicTotal]:
     """Citizens' self-tests over the last `days` days, per quiz (anonymous counters only)."""
     since = timezone.localdate() - timedelta(days=days)
     rows = (
@@ -138,7 +151,10 @@ def public_totals(days: int = 30) -> list[dict]:
     ]
 
 
-def _cell(value):
+_Cell = TypeVar("_Cell", str, int, None)
+
+
+def _cell(value: _Cell) -> _Cell | str:
     """Text that a spreadsheet would take for a formula is written as plain text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -153,7 +169,7 @@ def progress_xlsx(progress: Progress) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheet = book.active
+    sheet = cast("Worksheet", book.active)  # a new workbook has one worksheet, never None
     sheet.title = _("Theo đơn vị")
     sheet.append(
         [
@@ -172,15 +188,16 @@ def progress_xlsx(progress: Progress) -> bytes:
     late.append(
         [_("Họ và tên"), _("Tên đăng nhập"), _("Đơn vị"), _("Khoá học"), _("Hạn"), _("Kết quả")]
     )
-    for row in progress.overdue:
+    for late_row in progress.overdue:
+        person = late_row.person
         late.append(
             [
-                _cell(row.person.get_full_name() or row.person.username),
-                _cell(row.person.username),
-                _cell(row.unit.name),
-                _cell(row.assignment.title),
-                timezone.localtime(row.assignment.deadline).replace(tzinfo=None),
-                str(VERB_LABELS.get(row.verb, _("Chưa bắt đầu"))),
+                _cell(person.get_full_name() or person.username),
+                _cell(person.username),
+                _cell(late_row.unit.name),
+                _cell(late_row.assignment.title),
+                timezone.localtime(late_row.assignment.deadline).replace(tzinfo=None),
+                str(VERB_LABELS.get(late_row.verb, _("Chưa bắt đầu"))),
             ]
         )
     for ws in (sheet, late):

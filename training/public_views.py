@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from lib import ratelimit
+from lib.gates import rate_limited
 
 from .forms import clean_certificate_code
 from .models import Certificate, Lesson, Quiz
@@ -38,19 +37,26 @@ def learn_lesson(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/lesson.html", {"lesson": lesson, "public_quizzes": quizzes})
 
 
+def _too_fast(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, slug=slug, is_public=True)
+    error = _("Bạn nộp bài quá nhanh. Hãy đợi một phút rồi thử lại.")
+    return render(request, "training/refused.html", {"quiz": quiz, "error": error}, status=429)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+# The anonymous counters are only worth something if a script cannot flood them; the limiter
+# keeps a keyed hash of the address for a minute, never the address.
+@rate_limited(
+    "learn-quiz",
+    setting="TRAINING_PUBLIC_SUBMITS_PER_MINUTE",
+    default=10,
+    refuse=_too_fast,
+    methods=("POST",),
+)
 def learn_quiz(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz, slug=slug, is_public=True)
     if request.method == "POST":
-        # The anonymous counters are only worth something if a script cannot flood them; the
-        # limiter keeps a keyed hash of the address for a minute, never the address.
-        limit = getattr(settings, "TRAINING_PUBLIC_SUBMITS_PER_MINUTE", 10)
-        if not ratelimit.allow("learn-quiz", ratelimit.client_ip(request), limit=limit):
-            error = _("Bạn nộp bài quá nhanh. Hãy đợi một phút rồi thử lại.")
-            return render(
-                request, "training/refused.html", {"quiz": quiz, "error": error}, status=429
-            )
         token = request.POST.get("token", "")
         try:
             if not request.POST.get("blank_ok") and (asked := _ask_blanks(request, quiz, token)):

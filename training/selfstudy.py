@@ -6,13 +6,15 @@ counters."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypedDict, cast
 
 from django.core import signing
 from django.core.cache import cache
 from django.db.models import F
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +26,11 @@ SALT = "training.selfstudy.v1"
 
 def issue_token(quiz: Quiz) -> tuple[str, list[int]]:
     question_ids = quiz.draw_question_ids()
-    payload = {"quiz": quiz.pk, "ids": question_ids, "nonce": secrets.token_urlsafe(16)}
+    payload: TokenPayload = {
+        "quiz": quiz.pk,
+        "ids": question_ids,
+        "nonce": secrets.token_urlsafe(16),
+    }
     return signing.dumps(payload, salt=SALT, compress=True), question_ids
 
 
@@ -37,7 +43,15 @@ def token_deadline(quiz: Quiz, token: str) -> datetime | None:
     return datetime.fromtimestamp(stamp, tz=UTC) + quiz.time_limit
 
 
-@dataclass
+class TokenPayload(TypedDict):
+    """What the signed self-test token carries (no person, no address)."""
+
+    quiz: int
+    ids: list[int]
+    nonce: str
+
+
+@dataclass(frozen=True)
 class PublicResult:
     graded: Graded
     passed: bool
@@ -45,11 +59,12 @@ class PublicResult:
     answers: dict[str, list[int]]
 
 
-def read_token(quiz: Quiz, token: str) -> dict:
+def read_token(quiz: Quiz, token: str) -> TokenPayload:
     """The signed payload, or TrainingError when forged, for another quiz or too old."""
     max_age = quiz.time_limit + GRACE
     try:
-        payload = signing.loads(token[:4000], salt=SALT, max_age=max_age)
+        # Signed by issue_token above: the shape is ours.
+        payload = cast(TokenPayload, signing.loads(token[:4000], salt=SALT, max_age=max_age))
     except signing.SignatureExpired:
         raise TrainingError(
             _("Đã hết thời gian làm bài. Câu trả lời gửi sau thời hạn không được chấm.")
@@ -61,7 +76,9 @@ def read_token(quiz: Quiz, token: str) -> dict:
     return payload
 
 
-def submit_public(*, quiz: Quiz, token: str, data: Mapping) -> PublicResult:
+def submit_public(
+    *, quiz: Quiz, token: str, data: QueryDict | Mapping[str, Iterable[str]]
+) -> PublicResult:
     """Grade a posted self-test once; a forged, late or replayed post raises TrainingError."""
     payload = read_token(quiz, token)
     answers = answers_from_post(data, payload["ids"])

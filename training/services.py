@@ -7,24 +7,27 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.links import absolute_url
 from orgs.access import require_unit, roles_granting
-from orgs.models import Permission, RoleAssignment, Unit
+from orgs.models import Permission, RoleAssignment, Unit, User
 
 from .models import (
     Assignment,
     Attempt,
     AttemptStatus,
     Certificate,
+    Choice,
     Completion,
     Grading,
     Lesson,
@@ -54,7 +57,7 @@ class TrainingError(Exception):
 
 def create_assignment(
     *,
-    created_by,
+    created_by: User,
     unit: Unit,
     title: str,
     lessons: Iterable[Lesson],
@@ -84,7 +87,7 @@ def create_assignment(
     return assignment
 
 
-def assignments_for(user) -> list[Assignment]:
+def assignments_for(user: User) -> list[Assignment]:
     """What a staff member has to learn: assignments given to their unit or any unit above."""
     return list(
         Assignment.objects.covering(user.home_unit)
@@ -94,7 +97,7 @@ def assignments_for(user) -> list[Assignment]:
     )
 
 
-def get_own_assignment(user, pk: int) -> Assignment | None:
+def get_own_assignment(user: User, pk: int) -> Assignment | None:
     """The assignment if it reaches `user` (their home unit lies within its unit), else None."""
     return (
         Assignment.objects.covering(user.home_unit)
@@ -107,7 +110,7 @@ def get_own_assignment(user, pk: int) -> Assignment | None:
 # --- Lessons ---------------------------------------------------------------------------------
 
 
-def mark_lesson_read(*, user, lesson: Lesson) -> None:
+def mark_lesson_read(*, user: User, lesson: Lesson) -> None:
     LessonRead.objects.get_or_create(user=user, lesson=lesson)
     for assignment in Assignment.objects.covering(user.home_unit).filter(lessons=lesson):
         refresh_completion(user=user, assignment=assignment)
@@ -116,7 +119,9 @@ def mark_lesson_read(*, user, lesson: Lesson) -> None:
 # --- Attempts --------------------------------------------------------------------------------
 
 
-def expire_overdue_attempts(*, user, assignment: Assignment, now: datetime | None = None) -> None:
+def expire_overdue_attempts(
+    *, user: User, assignment: Assignment, now: datetime | None = None
+) -> None:
     """Close open attempts whose time ran out (conditional update: closed exactly once)."""
     now = now or timezone.now()
     overdue = Attempt.objects.filter(
@@ -137,19 +142,19 @@ def expire_attempt(*, attempt: Attempt, now: datetime | None = None) -> bool:
             score_max=len(attempt.question_ids),
             passed=False,
         )
-        if changed and attempt.assignment_id:
+        if changed and attempt.assignment is not None:
             refresh_completion(user=attempt.user, assignment=attempt.assignment, now=now)
     return bool(changed)
 
 
-def attempts_left(*, user, assignment: Assignment) -> int:
+def attempts_left(*, user: User, assignment: Assignment) -> int:
     if assignment.quiz is None:
         return 0
     used = Attempt.objects.filter(user=user, assignment=assignment, quiz=assignment.quiz).count()
     return max(assignment.quiz.max_attempts - used, 0)
 
 
-def start_attempt(*, user, assignment: Assignment, now: datetime | None = None) -> Attempt:
+def start_attempt(*, user: User, assignment: Assignment, now: datetime | None = None) -> Attempt:
     """Open a new attempt with a freshly drawn question set, or return the one still open."""
     now = now or timezone.now()
     quiz = assignment.quiz
@@ -203,7 +208,9 @@ def questions_answered(
     return questions, blanks
 
 
-def answers_from_post(data: Mapping, question_ids: list[int]) -> dict[str, list[int]]:
+def answers_from_post(
+    data: QueryDict | Mapping[str, Iterable[str]], question_ids: list[int]
+) -> dict[str, list[int]]:
     """The chosen choice ids per question from a form (`q<question id>` fields). A field for a
     question not in the attempt, or a choice of another question, rejects the whole post."""
     allowed = {f"q{qid}" for qid in question_ids}
@@ -212,7 +219,7 @@ def answers_from_post(data: Mapping, question_ids: list[int]) -> dict[str, list[
         raise TrainingError(_("Câu trả lời không khớp với đề đã phát. Bài nộp bị từ chối."))
     answers: dict[str, list[int]] = {}
     for key in posted:
-        values = data.getlist(key) if hasattr(data, "getlist") else list(data[key])
+        values = data.getlist(key) if isinstance(data, QueryDict) else list(data[key])
         if len(values) > MAX_CHOICES_PER_QUESTION:
             raise TrainingError(_("Câu trả lời không hợp lệ."))
         try:
@@ -222,15 +229,29 @@ def answers_from_post(data: Mapping, question_ids: list[int]) -> dict[str, list[
     return answers
 
 
+class ReviewChoice(TypedDict):
+    choice: Choice
+    chosen: bool
+    correct: bool
+
+
+class ReviewItem(TypedDict):
+    """One question of the review after submitting (training/_review.html)."""
+
+    question: Question
+    right: bool
+    choices: list[ReviewChoice]
+
+
 def review_items(
     question_ids: list[int], answers: Mapping[str, list[int]], results: Mapping[str, bool]
-) -> list[dict]:
+) -> list[ReviewItem]:
     """What the review after submitting shows: each question, what was chosen, the right
     choices and the explanation."""
-    items = []
+    items: list[ReviewItem] = []
     for question in questions_in_order(question_ids):
         chosen = set(answers.get(str(question.pk), []))
-        choices = [
+        choices: list[ReviewChoice] = [
             {"choice": c, "chosen": c.pk in chosen, "correct": c.is_correct}
             for c in question.choices.all()
         ]
@@ -244,7 +265,7 @@ def review_items(
     return items
 
 
-@dataclass
+@dataclass(frozen=True)
 class Graded:
     correct: int
     total: int
@@ -269,7 +290,7 @@ def grade(question_ids: list[int], answers: Mapping[str, list[int]]) -> Graded:
 
 
 def submit_attempt(
-    *, token: str, user, answers: Mapping[str, list[int]], now: datetime | None = None
+    *, token: str, user: User, answers: Mapping[str, list[int]], now: datetime | None = None
 ) -> Attempt:
     """Grade and close an attempt exactly once. A replay, a second submit, or answers after
     the time limit change nothing and raise TrainingError."""
@@ -302,7 +323,7 @@ def submit_attempt(
         )
         if not changed:
             raise TrainingError(_("Bài làm này đã đóng. Câu trả lời gửi lại không được chấm."))
-        if attempt.assignment_id:
+        if attempt.assignment is not None:
             refresh_completion(user=user, assignment=attempt.assignment, now=now)
     attempt.refresh_from_db()
     return attempt
@@ -311,7 +332,7 @@ def submit_attempt(
 # --- Completion records ----------------------------------------------------------------------
 
 
-def completion_of(user, assignment: Assignment) -> Completion | None:
+def completion_of(user: User, assignment: Assignment) -> Completion | None:
     return Completion.objects.filter(user=user, assignment=assignment).first()
 
 
@@ -323,7 +344,9 @@ def _graded_attempt(attempts: list[Attempt], grading: str) -> Attempt | None:
     return max(attempts, key=lambda a: (a.score_raw or 0, -a.number))
 
 
-def refresh_completion(*, user, assignment: Assignment, now: datetime | None = None) -> Completion:
+def refresh_completion(
+    *, user: User, assignment: Assignment, now: datetime | None = None
+) -> Completion:
     """Recompute the person's record for the assignment from what they read and their closed
     attempts; issue the certificate the first time the move-on criterion is met."""
     now = now or timezone.now()
@@ -373,10 +396,22 @@ def refresh_completion(*, user, assignment: Assignment, now: datetime | None = N
 # --- Certificates ----------------------------------------------------------------------------
 
 
-def certificate_signature(assignment: Assignment) -> dict[str, str]:
+class CertificateSignature(TypedDict):
+    """Who issues a certificate: copied onto it (Certificate fields of the same names)."""
+
+    issuer_name: str
+    signer_name: str
+    signer_title: str
+
+
+def certificate_signature(assignment: Assignment) -> CertificateSignature:
     """Who issues the certificate, copied on the day: the unit the course was given to, and the
     person who gave it with the title of the role by which they may (the lowest such unit)."""
-    signature = {"issuer_name": assignment.unit.name[:200], "signer_name": "", "signer_title": ""}
+    signature: CertificateSignature = {
+        "issuer_name": assignment.unit.name[:200],
+        "signer_name": "",
+        "signer_title": "",
+    }
     signer = assignment.created_by
     if signer is None:
         return signature
@@ -394,7 +429,7 @@ def certificate_signature(assignment: Assignment) -> dict[str, str]:
     return signature
 
 
-def issue_certificate(*, user, assignment: Assignment) -> Certificate:
+def issue_certificate(*, user: User, assignment: Assignment) -> Certificate:
     existing = Certificate.objects.filter(user=user, assignment=assignment).first()
     if existing is not None:
         return existing
@@ -420,7 +455,7 @@ def revoke_certificate(*, certificate: Certificate, now: datetime | None = None)
 # --- Reminders -------------------------------------------------------------------------------
 
 
-def _reminder_text(user, assignment: Assignment) -> tuple[str, str]:
+def _reminder_text(user: User, assignment: Assignment) -> tuple[str, str]:
     link = absolute_url(reverse("training-assignment", args=[assignment.pk]))
     deadline = timezone.localtime(assignment.deadline).strftime("%H:%M ngày %d/%m/%Y")
     subject = _("Nhắc hạn tập huấn: %(title)s") % {"title": assignment.title}
@@ -460,7 +495,7 @@ def send_deadline_reminders(*, within_days: int = 3, now: datetime | None = None
     return sent
 
 
-def _remind_once(person, assignment: Assignment) -> int:
+def _remind_once(person: User, assignment: Assignment) -> int:
     # Claim first (the unique row stops a second worker), mail, and give the claim back if the
     # mail could not be sent so the next run tries again.
     try:

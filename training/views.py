@@ -12,11 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.links import absolute_url
-from orgs.access import permissions_of, staff_required
+from orgs.access import AuthenticatedHttpRequest, permissions_of, staff_required
 from orgs.models import Permission
 
 from .certificates import certificate_pdf
-from .models import Attempt, AttemptStatus, Certificate, Completion, LessonRead
+from .models import Assignment, Attempt, AttemptStatus, Certificate, Completion, LessonRead
 from .services import (
     GRACE,
     TrainingError,
@@ -36,7 +36,7 @@ from .services import (
 )
 
 
-def _own_assignment(request: HttpRequest, pk: int):
+def _own_assignment(request: AuthenticatedHttpRequest, pk: int) -> Assignment:
     assignment = get_own_assignment(request.user, pk)
     if assignment is None:  # not given to this person's unit: as if it did not exist
         raise Http404
@@ -44,7 +44,7 @@ def _own_assignment(request: HttpRequest, pk: int):
 
 
 @staff_required(Permission.TAKE_TRAINING)
-def my_training(request: HttpRequest) -> HttpResponse:
+def my_training(request: AuthenticatedHttpRequest) -> HttpResponse:
     assignments = assignments_for(request.user)
     records = {
         c.assignment_id: c
@@ -60,7 +60,7 @@ def my_training(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(Permission.TAKE_TRAINING)
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request, pk)
     expire_overdue_attempts(user=request.user, assignment=assignment)
     lessons = list(assignment.lessons.published())
@@ -87,7 +87,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(Permission.TAKE_TRAINING)
 @require_http_methods(["GET", "POST"])
-def assignment_lesson(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def assignment_lesson(request: AuthenticatedHttpRequest, pk: int, slug: str) -> HttpResponse:
     assignment = _own_assignment(request, pk)
     lesson = get_object_or_404(assignment.lessons.published(), slug=slug)
     if request.method == "POST":
@@ -101,7 +101,7 @@ def assignment_lesson(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @staff_required(Permission.TAKE_TRAINING)
 @require_POST
-def quiz_start(request: HttpRequest, pk: int) -> HttpResponse:
+def quiz_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request, pk)
     try:
         attempt = start_attempt(user=request.user, assignment=assignment)
@@ -111,7 +111,7 @@ def quiz_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("training-attempt", token=attempt.token)
 
 
-def _own_attempt(request: HttpRequest, token: str) -> Attempt:
+def _own_attempt(request: AuthenticatedHttpRequest, token: str) -> Attempt:
     attempt = (
         Attempt.objects.select_related("quiz", "assignment")
         .filter(token=token[:64], user=request.user)
@@ -122,7 +122,9 @@ def _own_attempt(request: HttpRequest, token: str) -> Attempt:
     return attempt
 
 
-def _ask_blanks(request: HttpRequest, attempt: Attempt, answers: dict) -> HttpResponse | None:
+def _ask_blanks(
+    request: HttpRequest, attempt: Attempt, answers: dict[str, list[int]]
+) -> HttpResponse | None:
     """Questions left blank, with time left: the quiz again, answers kept, asking before it is
     graded (no script needed). Past the deadline the attempt is sent as it is."""
     if request.POST.get("blank_ok") or attempt.status != AttemptStatus.OPEN:
@@ -145,7 +147,7 @@ def _ask_blanks(request: HttpRequest, attempt: Attempt, answers: dict) -> HttpRe
 @never_cache
 @staff_required(Permission.TAKE_TRAINING)
 @require_http_methods(["GET", "POST"])
-def attempt_take(request: HttpRequest, token: str) -> HttpResponse:
+def attempt_take(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     attempt = _own_attempt(request, token)
     if request.method == "POST":
         try:
@@ -173,7 +175,7 @@ def attempt_take(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @staff_required(Permission.TAKE_TRAINING)
-def attempt_result(request: HttpRequest, token: str) -> HttpResponse:
+def attempt_result(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     attempt = _own_attempt(request, token)
     if attempt.status == AttemptStatus.OPEN:
         return redirect("training-attempt", token=attempt.token)
@@ -192,7 +194,7 @@ def attempt_result(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @staff_required(Permission.TAKE_TRAINING)
-def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
+def certificate_download(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     certificate = get_object_or_404(
         Certificate, code=code.upper()[:16], user=request.user, revoked_at__isnull=True
     )

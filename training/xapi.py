@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import NotRequired, TypedDict
 
 from .models import VERB_IRIS, Completion, Verb
 
-VERB_DISPLAY = {
+VERB_DISPLAY: dict[str, dict[str, str]] = {
     Verb.LAUNCHED: {"en-US": "launched", "vi-VN": "đã bắt đầu"},
     Verb.COMPLETED: {"en-US": "completed", "vi-VN": "đã học xong"},
     Verb.PASSED: {"en-US": "passed", "vi-VN": "đã đạt"},
@@ -17,6 +18,78 @@ VERB_DISPLAY = {
 COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
 ASSESSMENT_TYPE = "http://adlnet.gov/expapi/activities/assessment"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+
+
+# The parts of an xAPI statement that statement_for writes (xAPI 1.0.3, cmi5 profile).
+class ActivityDefinition(TypedDict):
+    type: str
+    name: NotRequired[dict[str, str]]
+
+
+class Activity(TypedDict):
+    id: str
+    definition: ActivityDefinition
+
+
+class ActivityRef(TypedDict):
+    id: str
+
+
+class ContextActivities(TypedDict):
+    category: list[ActivityRef]
+    other: NotRequired[list[Activity]]
+
+
+class Context(TypedDict):
+    registration: str
+    contextActivities: ContextActivities
+    extensions: dict[str, str]
+
+
+class Score(TypedDict):
+    scaled: float | None
+    raw: int
+    min: int
+    max: int | None
+
+
+class Result(TypedDict):
+    completion: bool
+    duration: str
+    success: NotRequired[bool]
+    score: NotRequired[Score]
+
+
+class Account(TypedDict):
+    homePage: str
+    name: str
+
+
+class Agent(TypedDict):
+    objectType: str
+    name: str
+    account: Account
+
+
+class StatementVerb(TypedDict):
+    id: str
+    display: dict[str, str]
+
+
+class StatementObject(TypedDict):
+    objectType: str
+    id: str
+    definition: ActivityDefinition
+
+
+class Statement(TypedDict):
+    id: str
+    actor: Agent
+    verb: StatementVerb
+    object: StatementObject
+    result: Result
+    context: Context
+    timestamp: str
 
 
 def iso_duration(value: timedelta) -> str:
@@ -34,13 +107,13 @@ def iso_duration(value: timedelta) -> str:
     return text
 
 
-def statement_for(record: Completion, *, base_iri: str) -> dict:
+def statement_for(record: Completion, *, base_iri: str) -> Statement:
     """One xAPI statement for the record's current state. `base_iri` is the site's address
     (e.g. https://canhgiac.example.vn); activity and account ids hang below it."""
     base = base_iri.rstrip("/")
     assignment = record.assignment
     user = record.user
-    result: dict = {"completion": record.completion, "duration": iso_duration(record.duration)}
+    result: Result = {"completion": record.completion, "duration": iso_duration(record.duration)}
     if record.success is not None:
         result["success"] = record.success
     if record.score_raw is not None:
@@ -50,12 +123,12 @@ def statement_for(record: Completion, *, base_iri: str) -> dict:
             "min": record.score_min,
             "max": record.score_max,
         }
-    context: dict = {
+    context: Context = {
         "registration": str(record.registration),
         "contextActivities": {"category": [{"id": CMI5_CATEGORY}]},
         "extensions": {f"{base}/xapi/extensions/unit": assignment.unit.code},
     }
-    if assignment.quiz_id:
+    if assignment.quiz is not None:
         context["contextActivities"]["other"] = [
             {
                 "id": f"{base}/xapi/activities/quiz/{assignment.quiz.slug}",

@@ -3,6 +3,7 @@ title, a description and an image, under the public address CANHGIAC_SITE_URL na
 address the request happened to come in on."""
 
 from django import template
+from django.template.context import Context
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.templatetags.static import static
 from django.utils.html import strip_tags
@@ -24,7 +25,7 @@ def static_site_url(name: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def block_text(context, name: str, default: str = "") -> str:
+def block_text(context: Context, name: str, default: str = "") -> str:
     """The text of block `name` as the page being rendered fills it: a block cannot appear twice
     in a template, and og:title must say what <title> says."""
     block_context = context.render_context.get(BLOCK_CONTEXT_KEY)

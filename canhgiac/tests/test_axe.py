@@ -262,7 +262,9 @@ def contrast(a: str, b: str) -> float:
 
 
 def css_colour(name: str) -> str:
-    return re.search(rf"--{name}:\s*(#[0-9a-fA-F]{{6}})\s*;", CSS.read_text())[1]
+    found = re.search(rf"--{name}:\s*(#[0-9a-fA-F]{{6}})\s*;", CSS.read_text())
+    assert found is not None, name
+    return found[1]
 
 
 def test_the_focus_ring_stands_out_from_what_is_behind_it():

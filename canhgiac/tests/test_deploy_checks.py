@@ -73,7 +73,8 @@ UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
 
 def unit_file(path: Path) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str  # systemd keys are case-sensitive
+    # systemd keys are case-sensitive; replacing optionxform is configparser's documented way.
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
     parser.read_string(path.read_text())
     return parser
 

@@ -14,6 +14,7 @@ def test_favicon_ico_leads_to_a_real_icon(client):
     assert response["Location"] == "/static/canhgiac/favicon.ico"
     assert "max-age=86400" in response["Cache-Control"]
     path = finders.find("canhgiac/favicon.ico")
+    assert isinstance(path, str)
     with open(path, "rb") as icon:
         header = icon.read(6)
     assert header[:4] == b"\x00\x00\x01\x00" and header[4] >= 2  # an ICO with 2+ sizes

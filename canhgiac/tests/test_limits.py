@@ -48,8 +48,8 @@ class Tripwire(io.RawIOBase):
             raise AssertionError(f"the body was read: {self.taken} bytes")
         return b"-" * n
 
-    def readline(self, n: int = -1) -> bytes:
-        return self.read(n if 0 <= n < 1024 else 1024)
+    def readline(self, n: int | None = -1) -> bytes:
+        return self.read(n if n is not None and 0 <= n < 1024 else 1024)
 
 
 def send(client, path: str, body: Tripwire, content_type: str, **extra):

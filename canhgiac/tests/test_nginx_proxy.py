@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from lib.ratelimit import forget_reserved
+from lib.ratelimit import fixed_clock, forget_reserved
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_CONF = ROOT / "deploy" / "nginx" / "canhgiac.conf"
@@ -168,12 +168,10 @@ def request(port: int, *, source: str, context=None, path: str = "/", headers=No
 def site(settings, prefix):
     settings.ALLOWED_HOSTS = [HOST]
     settings.LOOKUP_API_RATE_PER_IP = 2
-    # A fixed window of a minute: do not start a few seconds before it turns over.
-    if time.time() % 60 > 50:
-        time.sleep(61 - time.time() % 60)
     cache.clear()
     forget_reserved()
-    yield tls_context(prefix)
+    with fixed_clock():  # a fixed window of a minute: never one that turns over mid-test
+        yield tls_context(prefix)
     forget_reserved()
 
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -11,9 +13,11 @@ pytestmark = pytest.mark.django_db
 def dummy_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     from django_tasks import default_task_backend
+    from django_tasks.backends.dummy import DummyBackend
 
-    default_task_backend.clear()
-    return default_task_backend
+    backend = cast(DummyBackend, default_task_backend)  # TASKS names it just above
+    backend.clear()
+    return backend
 
 
 def test_recurring_work_of_every_app_is_registered():

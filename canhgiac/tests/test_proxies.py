@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from lib.proxies import client_address, parse_networks, resolve
-from lib.ratelimit import forget_reserved
+from lib.ratelimit import fixed_clock, forget_reserved
 from orgs.testing import PASSWORD
 
 NGINX = parse_networks(("127.0.0.1",))
@@ -72,7 +72,8 @@ def test_the_setting_names_the_trusted_proxies(settings, rf):
 def fresh_limits():
     cache.clear()
     forget_reserved()
-    yield
+    with fixed_clock():  # a test's requests in one window, whatever the time
+        yield
     forget_reserved()
 
 

@@ -158,6 +158,7 @@ def test_admins_pages_read_well_on_a_phone(live_server, page, console_errors):
     page.get_by_role("button", name="Cấp khoá").click()
     raw = page.get_by_test_id("raw-key").inner_text()
     issued = PartnerKey.objects.find_active(raw)
+    assert issued is not None
     assert (issued.name, issued.unit.code, issued.rate_per_minute) == ("Trình duyệt B", "D1", 120)
     assert_reads_well(page, at_least=3)
     page.goto(live_server.url + "/staff/locked-accounts/")

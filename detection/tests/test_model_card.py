@@ -81,6 +81,7 @@ def test_a_verifier_sees_what_the_model_learnt_from_and_its_figures(world):
 
 def test_a_rejected_run_is_listed_but_not_used(world):
     first = train_detector(cv_folds=0).record
+    assert first is not None
     rejected = DetectorModel.objects.create(accepted=False, f1=0.1, previous_f1=first.f1)
     page = client_for(world.person("verifier_province")).get(URL).content.decode()
     assert f"Mô hình đang dùng: #{first.pk}" in page

@@ -28,8 +28,13 @@ def test_label_message_checks_its_input():
         label_message(content="   ", label=1)
     with pytest.raises(ValueError):
         label_message(content="x" * 5001, label=1)
-    message = label_message(content="Vay tiền không cần thế chấp", label=True, source="report:1")
+    message = label_message(content="  Vay tiền không cần thế chấp ", label=True, source="report:1")
+    # Read back as stored, not the object label_message handed over: stripped, True as 1, and
+    # keyed by the folded text that training deduplicates on.
+    message = LabelledMessage.objects.get(pk=message.pk)
     assert message.label == 1 and message.source == "report:1"
+    assert message.content == "Vay tiền không cần thế chấp"
+    assert message.text_hash == text_key("vay tien khong can the chap")
 
 
 def test_retraining_that_is_not_worse_is_accepted_and_becomes_active():
@@ -95,6 +100,7 @@ def test_command_prints_scores_and_a_result_line():
 
 def test_a_run_records_what_the_model_card_needs():
     first = train_detector(cv_folds=0).record
+    assert first is not None
     assert first.replaced is None and first.cv_scores is None  # it replaced the built-in one
     seed = load_seed()
     assert first.sources == {
@@ -102,10 +108,12 @@ def test_a_run_records_what_the_model_card_needs():
     }
     assert first.seconds is not None and first.seconds > 0
     second = train_detector(force=True, cv_folds=3).record
+    assert second is not None
     assert second.replaced == first and second.active
     first.refresh_from_db()
     assert not first.active
     cv = second.cv_scores
+    assert cv is not None
     assert cv["folds"] == 3 and cv["count"] == second.train_count
     assert 0.5 < cv["f1"]["mean"] <= 1 and cv["f1"]["std"] >= 0
     rejected = DetectorModel.objects.create(accepted=False)
@@ -135,7 +143,8 @@ def test_imported_corpora_are_trained_on_with_their_sender_type_and_disputes_lef
     assert {e.content for e in examples} == set(agreed)
     assert {(e.source, e.sender_type, e.label) for e in examples} == {("corpus_a", "shortcode", 0)}
     outcome = train_detector(cv_folds=0)
-    assert outcome.excluded == 1 and outcome.record.excluded_count == 1
+    assert outcome.excluded == 1 and outcome.record is not None
+    assert outcome.record.excluded_count == 1
     counts = outcome.sources["corpus_a"]
     assert counts["train"] + counts["holdout"] == len(agreed)
     assert outcome.labelled_count == counts["train"]

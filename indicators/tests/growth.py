@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 MAX_RATIO = 3.0  # time(2N) / time(N)
 MAX_CALL_SECONDS = 1.0
@@ -70,13 +71,19 @@ def assert_fast(func: Callable[[str], object], value: str) -> None:
     assert spent < MAX_CALL_SECONDS, f"{spent:.2f} s of CPU for {value[:60]!r}… ({len(value)})"
 
 
-def uncached(func: Callable[[str], object], *cached: object) -> Callable[[str], object]:
+class _Cached(Protocol):
+    """A functools.cache or lru_cache function."""
+
+    def cache_clear(self) -> None: ...
+
+
+def uncached(func: Callable[[str], object], *cached: _Cached) -> Callable[[str], object]:
     """func, with these functools caches emptied before each call: the best of three calls of a
     cached function would otherwise time a dictionary lookup, not the work."""
 
     def call(value: str) -> object:
         for function in cached:
-            function.cache_clear()  # type: ignore[attr-defined]
+            function.cache_clear()
         return func(value)
 
     call.__name__ = getattr(func, "__name__", "func")

@@ -60,5 +60,5 @@ def test_banks_by_bin_covers_the_big_four():
 def test_a_bank_name_glued_to_bank_in_a_host_name_is_found():
     # "acb bank" written without the space, as in a phishing host name, used to raise KeyError.
     assert [(m.bank.code, m.start, m.end) for m in bank_mentions("acbbank.xyz")] == [("ACB", 0, 7)]
-    assert find_bank("ACBBank").code == "ACB"
-    assert find_bank("Ngân hàng TMCP Á Châu").code == "ACB"
+    assert getattr(find_bank("ACBBank"), "code", None) == "ACB"
+    assert getattr(find_bank("Ngân hàng TMCP Á Châu"), "code", None) == "ACB"

@@ -149,6 +149,8 @@ def test_list_indicators_lists_many_values_in_a_few_queries(django_assert_max_nu
     assert len(listed) == 2000 and ListChange.objects.count() == 2000
     one = listed[("domain", "lua-dao-7.vn")]
     assert one.pk and one.status == Status.LISTED and one.listed_at and one.source == "thử nghiệm"
+    stored = Indicator.objects.get(pk=one.pk)  # as stored, not as handed back
+    assert stored.status == Status.LISTED and stored.source == "thử nghiệm" and stored.listed_at
     assert get_matcher(refresh=True).check_url("http://www.lua-dao-1999.vn/x").listed
 
 
@@ -169,6 +171,7 @@ def test_list_indicators_versions_only_new_listings_and_changes_the_matcher_sees
     )
     assert ListChange.objects.count() == before + 2
     assert listed[("domain", "da-co.vn")].risk == "high"
+    assert Indicator.objects.get(value="da-co.vn").risk == "high"  # stored, not only returned
     assert Indicator.objects.get(value="da-co.vn").listed_at == first_listed_at
     assert Indicator.objects.get(pk=cleared.pk).status == Status.LISTED
     list_indicators([Listing(Kind.DOMAIN, "moi.vn", Category.PHISHING)])  # a category change

@@ -24,3 +24,13 @@ def partner(world):
 
     _key, raw = PartnerKey.issue(name="Nhà mạng thử", unit=world.unit("P"), rate_per_minute=1000)
     return raw
+
+
+@pytest.fixture
+def still_clock():
+    """The rate-limit windows stand still (lib.ratelimit.fixed_clock): a test's requests never
+    fall on both sides of a minute boundary, where the count would start again."""
+    from lib.ratelimit import fixed_clock
+
+    with fixed_clock() as now:
+        yield now

@@ -97,13 +97,15 @@ def test_a_batch_of_1000_is_fine_and_1001_is_refused_in_vietnamese(client, partn
     assert "nhiều quá 1000 phần tử" in body["errors"][0]["message"]
 
 
-def test_keyless_use_is_limited_per_address(client, settings, listed):
+def test_keyless_use_is_limited_per_address(client, settings, listed, still_clock):
     settings.LOOKUP_API_RATE_PER_IP = 3
     codes = [client.get(f"{API}/check", {"q": "binh-thuong.vn"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
 
 
-def test_a_partner_key_has_its_own_limit_and_a_bad_key_is_refused(client, settings, world, listed):
+def test_a_partner_key_has_its_own_limit_and_a_bad_key_is_refused(
+    client, settings, world, listed, still_clock
+):
     settings.LOOKUP_API_RATE_PER_IP = 1
     _key, raw = PartnerKey.issue(name="Đối tác", unit=world.unit("P"), rate_per_minute=5)
     codes = [

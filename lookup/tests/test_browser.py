@@ -3,7 +3,6 @@
 import pytest
 from playwright.sync_api import expect
 
-from lookup import views
 from orgs.testing import build_world
 
 from .helpers import LISTED_DOMAIN, build_list
@@ -46,8 +45,7 @@ def test_a_citizen_checks_a_link_a_number_and_a_message_on_a_phone(
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.get_by_test_id("verdict")).to_have_count(2)
     expect(page.locator('[data-status="listed"]')).to_have_count(2)
-    if views._analyser() is not None:
-        expect(page.get_by_test_id("analysis")).to_contain_text("Rủi ro cao")
+    expect(page.get_by_test_id("analysis")).to_contain_text("Rủi ro cao")
     assert_fits_phone(page)
     assert console_errors == []
 
@@ -161,12 +159,11 @@ def test_a_pasted_message_chip_and_card_of_a_lookalike_link_agree(
     expect(card).to_have_count(1)
     expect(card).to_have_attribute("data-verdict", "suspicious")
     assert card.evaluate("e => getComputedStyle(e).borderLeftColor") == ORANGE
-    if views._analyser() is not None:
-        chip = page.locator(".found .tag")
-        expect(chip).to_have_attribute("data-verdict", "suspicious")
-        expect(chip).to_contain_text("Giả mạo Vietcombank")
-        # Focus goes to the first heading of the answer: the risk of the whole message.
-        expect(page.locator("#analysis-title")).to_be_focused()
+    chip = page.locator(".found .tag")
+    expect(chip).to_have_attribute("data-verdict", "suspicious")
+    expect(chip).to_contain_text("Giả mạo Vietcombank")
+    # Focus goes to the first heading of the answer: the risk of the whole message.
+    expect(page.locator("#analysis-title")).to_be_focused()
     assert_fits_phone(page)
     assert console_errors == []
 

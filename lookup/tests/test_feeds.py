@@ -12,7 +12,7 @@ from stix2validator import ValidationOptions, validate_string
 
 from indicators.models import Indicator, ListChange
 from indicators.services import delist_indicator, list_indicator
-from lookup import feeds
+from lookup import feeds, formats
 from orgs.models import PartnerKey
 from reports.tests.factories import make_report
 
@@ -74,7 +74,7 @@ def _unit():
     return Unit.objects.get(code="P")
 
 
-def test_a_partner_over_its_limit_gets_429(client, listed):
+def test_a_partner_over_its_limit_gets_429(client, listed, still_clock):
     _key, raw = PartnerKey.issue(name="Ít", unit=_unit(), rate_per_minute=2)
     codes = [get(client, raw, "hosts.txt").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
@@ -193,7 +193,7 @@ def test_head_answers_headers_only(client, listed, partner):
 def test_csv_holds_every_listed_indicator_and_nothing_personal(client, listed, partner):
     text = body(get(client, partner, "indicators.csv"))
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == feeds.formats.CSV_FIELDS
+    assert list(rows[0]) == formats.CSV_FIELDS
     values = {(r["kind"], r["value"]) for r in rows}
     assert ("domain", LISTED_DOMAIN) in values and ("phone", "+84912345678") in values
     assert ("url", LISTED_URL) in values and ("bank_account", "VCB:0071000986547") in values

@@ -85,7 +85,7 @@ def _typos(word: str, rng: random.Random) -> list[str]:
 def _synthetic() -> list[str]:
     sys.path.insert(0, str(ROOT / "bench"))
     try:
-        from support.synthetic import Synthetic
+        from support.synthetic import Synthetic  # type: ignore[import-not-found]  # bench/, put on the path just above
     finally:
         sys.path.remove(str(ROOT / "bench"))
     syn, rng = Synthetic(5, longest_name=14), random.Random(6)

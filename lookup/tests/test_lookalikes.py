@@ -1,6 +1,6 @@
 import pytest
 
-from detection.lookalike import score_host, score_url
+from detection.lookalike import LookalikeResult, score_host, score_url
 from indicators.allowlist import Allowlist
 from lookup import lookalikes
 from lookup.lookalikes import lookalike_for
@@ -11,6 +11,12 @@ def _empty_cache():
     lookalikes.clear_cache()
     yield
     lookalikes.clear_cache()
+
+
+def _answer(kind, value, **kwargs) -> LookalikeResult:
+    found = lookalike_for(kind, value, **kwargs)
+    assert found is not None, value
+    return found
 
 
 def _same(a, b) -> None:
@@ -45,9 +51,9 @@ def test_url_answers_as_the_scorer_does(url):
 
 def test_domain_and_email_answer_as_score_host():
     _same(lookalike_for("domain", "agribanks.space"), score_host("agribanks.space"))
-    found = lookalike_for("email", "hotro@vietcombank-cskh.com")
+    found = _answer("email", "hotro@vietcombank-cskh.com")
     _same(found, score_host("vietcombank-cskh.com"))
-    assert found.flagged and found.brand.key == "vietcombank"
+    assert found.flagged and found.brand is not None and found.brand.key == "vietcombank"
 
 
 def test_other_kinds_have_no_answer():
@@ -56,12 +62,12 @@ def test_other_kinds_have_no_answer():
 
 
 def test_the_path_brand_is_seen_on_each_call_although_the_host_is_cached():
-    plain = lookalike_for("url", "http://sites.google.com/view/tiem-banh-nha-lan")
-    fake = lookalike_for("url", "http://sites.google.com/view/vietcombank-hotro")
+    plain = _answer("url", "http://sites.google.com/view/tiem-banh-nha-lan")
+    fake = _answer("url", "http://sites.google.com/view/vietcombank-hotro")
     assert not plain.flagged
-    assert fake.flagged and fake.brand.key == "vietcombank"
+    assert fake.flagged and fake.brand is not None and fake.brand.key == "vietcombank"
     assert "brand_in_path" in fake.codes
-    short = lookalike_for("url", "http://bit.ly/abc")
+    short = _answer("url", "http://bit.ly/abc")
     assert "shortener" in short.codes
 
 
@@ -78,13 +84,13 @@ def test_the_answer_is_cached_per_host_and_paths_share_it():
 
 
 def test_callers_cannot_change_the_cached_answer():
-    first = lookalike_for("domain", "vietcombank-xacthuc.com")
+    first = _answer("domain", "vietcombank-xacthuc.com")
     expected = list(first.reasons)
     first.score = 0.0
     first.findings[0].params["host"] = "tampered.example"
     first.findings[0].score = 0.0
     first.findings.clear()
-    again = lookalike_for("domain", "vietcombank-xacthuc.com")
+    again = _answer("domain", "vietcombank-xacthuc.com")
     assert again.flagged
     assert again.reasons == expected
     assert "tampered" not in " ".join(again.reasons)
@@ -101,10 +107,10 @@ def test_the_cache_is_bounded():
 
 def test_an_allowlist_makes_its_names_official():
     allowlist = Allowlist(covering=frozenset({"vietcombank-xacthuc.com"}), exact=frozenset())
-    found = lookalike_for("url", "http://vietcombank-xacthuc.com/login", allowlist=allowlist)
+    found = _answer("url", "http://vietcombank-xacthuc.com/login", allowlist=allowlist)
     assert found.official and not found.flagged
     # ... without changing the cached answer for callers without it.
-    assert lookalike_for("url", "http://vietcombank-xacthuc.com/login").flagged
+    assert _answer("url", "http://vietcombank-xacthuc.com/login").flagged
 
 
 def test_the_setting_turns_the_scorer_off(settings):
@@ -112,4 +118,4 @@ def test_the_setting_turns_the_scorer_off(settings):
     assert lookalike_for("url", "http://vietcombank-xacthuc.com/login") is None
     assert lookalike_for("domain", "vietcombank-xacthuc.com") is None
     settings.LOOKUP_LOOKALIKES = True
-    assert lookalike_for("domain", "vietcombank-xacthuc.com").flagged
+    assert _answer("domain", "vietcombank-xacthuc.com").flagged

@@ -100,12 +100,11 @@ def test_a_message_shows_each_indicator_and_the_analysis_when_detection_has_one(
     html = client.post(URL, {"q": message}).content.decode()
     assert sorted(verdicts(html)) == ["listed", "not_listed"]
     assert "Tra cứu từng dấu hiệu trong tin nhắn" in html
-    if views._analyser() is not None:
-        assert 'data-testid="analysis"' in html
+    assert 'data-testid="analysis"' in html
 
 
-def test_without_the_detection_app_a_message_shows_the_verdicts_only(client, listed, monkeypatch):
-    monkeypatch.setattr(views, "_analyser", lambda: None)
+def test_without_an_analysis_a_message_shows_the_verdicts_only(client, listed, monkeypatch):
+    monkeypatch.setattr(views, "analysis_of", lambda text: None)
     html = client.post(URL, {"q": "Chuyen tien vao vcb-xac-thuc.com ngay hom nay nhe"}).content
     html = html.decode()
     assert verdicts(html) == ["listed"] and 'data-testid="analysis"' not in html
@@ -115,18 +114,18 @@ def test_a_failing_analysis_does_not_take_the_page_down(client, listed, monkeypa
     def broken(text):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "_analyser", lambda: broken)
+    monkeypatch.setattr(views, "_analyse", broken)
     response = client.post(URL, {"q": "Goi ngay 0912345678 de nhan qua tri an nhe ban"})
     assert response.status_code == 200 and verdicts(response.content.decode()) == ["listed"]
 
 
 def test_a_message_without_indicators_says_so(client, listed, monkeypatch):
-    monkeypatch.setattr(views, "_analyser", lambda: None)
+    monkeypatch.setattr(views, "analysis_of", lambda text: None)
     html = client.post(URL, {"q": "Chao ban, hom nay troi dep qua nhi"}).content.decode()
     assert 'data-testid="nothing-found"' in html
 
 
-def test_too_many_checks_from_one_address_are_refused(client, settings, listed):
+def test_too_many_checks_from_one_address_are_refused(client, settings, listed, still_clock):
     settings.LOOKUP_PAGE_RATE_PER_IP = 2
     assert client.get(URL, {"q": LISTED_DOMAIN}).status_code == 200
     assert client.get(URL, {"q": LISTED_DOMAIN}).status_code == 200

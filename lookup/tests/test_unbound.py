@@ -129,7 +129,7 @@ def wait_for(server: subprocess.Popen, port: int, name: str) -> tuple[int, int]:
         try:
             return query(port, name, timeout=0.5)
         except (TimeoutError, ConnectionRefusedError):
-            assert server.poll() is None, server.stdout.read()
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
             assert time.monotonic() < deadline, "Unbound did not answer in 20 s"
 
 

@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from lookup import views
-
 from .helpers import LISTED_DOMAIN, build_list
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +51,6 @@ def test_a_hotline_is_green_and_says_whose_it_is(client, listed):
 
 
 def test_a_message_chips_and_cards_agree_on_a_lookalike_link(client, listed):
-    if views._analyser() is None:
-        pytest.skip("the detection app gives no analysis here")
     message = (
         "Vietcombank thong bao: tai khoan cua quy khach bi khoa, xac thuc ngay tai "
         f"https://vietcombank-xacthuc.com/login hoac http://{LISTED_DOMAIN}/dang-nhap "

@@ -98,6 +98,7 @@ def test_details_count_reports_of_the_matched_indicator(world, listed):
     make_report(world.unit("D2-C1"), f"http://{LISTED_DOMAIN}/x", LISTED_DOMAIN)
     check = check_value(f"www.{LISTED_DOMAIN}")
     add_details([check])
+    assert check.details is not None
     assert check.details["report_count"] == 2
     assert check.details["public_reason"].startswith("Giả mạo trang đăng nhập")
 
@@ -114,7 +115,8 @@ def test_a_message_is_split_into_its_indicators(listed):
 
 def test_a_single_value_is_not_a_message(listed):
     result = check_text("  Vietcombank 0071000986547 ")
-    assert not result.is_message and result.single.status == LISTED
+    assert not result.is_message and result.single is not None
+    assert result.single.status == LISTED
     assert result.single.details is not None
 
 
@@ -163,6 +165,7 @@ def test_a_lookalike_of_a_bank_is_suspicious_with_reasons_and_the_official_addre
     check = check_value(raw)
     assert check.status == NOT_LISTED  # the status keeps its meaning for partners
     assert check.verdict == SUSPICIOUS
+    assert check.brand is not None
     assert check.brand.name == "Vietcombank" and check.brand.official == "vietcombank.com.vn"
     assert check.reasons and all(isinstance(r, str) and r for r in check.reasons)
     assert "giả mạo Vietcombank" in check.message()
@@ -259,10 +262,13 @@ def test_a_bank_hotline_is_official_and_a_mobile_number_says_its_network(listed)
     assert hotline.verdict == OFFICIAL and hotline.status == NOT_LISTED
     assert hotline.brand_name == "Vietcombank"
     assert "đây là tổng đài chính thức của Vietcombank" in hotline.message()
-    assert hotline.as_json()["phone"]["hotline_of"] == "Vietcombank"
+    phone = hotline.as_json()["phone"]
+    assert phone is not None and phone["hotline_of"] == "Vietcombank"
     mobile = check_value("0987 654 321")
-    assert mobile.verdict == UNKNOWN and mobile.phone.kind == "mobile"
-    assert mobile.as_json()["phone"]["label"].startswith("số di động")
+    assert mobile.verdict == UNKNOWN and mobile.phone is not None
+    assert mobile.phone.kind == "mobile"
+    phone = mobile.as_json()["phone"]
+    assert phone is not None and phone["label"].startswith("số di động")
     # A listed number stays listed, whatever it is.
     listed_phone = check_value("0912 345 678")
     assert listed_phone.verdict == LISTED and listed_phone.phone is not None

@@ -16,6 +16,7 @@ from orgs.management.commands.load_demo import UNITS_CSV
 from orgs.models import PartnerKey, RoleAssignment, Unit, UnitKind, User
 from orgs.reparent import MappingError, reparent_units, unit_foreign_keys
 from orgs.services import import_units_csv
+from orgs.testing import code_of
 from reports.models import Case, Report
 from reports.tests.factories import make_report
 from training.models import Assignment
@@ -107,11 +108,11 @@ def test_reparenting_keeps_every_report_and_role_and_points_them_at_the_new_unit
     assert result.dropped == {"orgs.RoleAssignment.unit": 1}
     assert dict(after["assignments"]).popitem()[1] == "W1"
     assert dict(after["keys"]).popitem()[1] == "C9"
-    assert User.objects.get(username="staff_d2_c1").home_unit.code == "C9"
+    assert code_of(User.objects.get(username="staff_d2_c1").home_unit) == "C9"
 
     for code, new in new_of.items():
         old = Unit.objects.get(code=code)
-        assert old.successor.code == new and old.merged_at is not None and not old.is_active
+        assert code_of(old.successor) == new and old.merged_at is not None and not old.is_active
         assert old.current().code == new
     assert Unit.objects.get(code="S1").is_active
 
@@ -128,11 +129,11 @@ def test_reparented_roles_reach_only_the_new_unit(merged_world):
 def test_children_of_an_old_unit_move_under_the_new_unit(world):
     import_units_csv(text=NEW_UNITS + "A1,D1,agency,Công an huyện Một\n")
     reparent_units(text="old_code,new_code\nD1,P\n")  # the district is gone, its units stay
-    assert Unit.objects.get_parent(Unit.objects.get(code="A1")).code == "P"
+    assert code_of(Unit.objects.get_parent(Unit.objects.get(code="A1"))) == "P"
     children = {u.code for u in Unit.objects.get_children(Unit.objects.get(code="P"))}
     assert {"A1", "D1-C1", "D1-C2"} <= children
     assert Unit.objects.get(code="D1").numchild == 0
-    assert Unit.objects.get(code="D1").successor.code == "P"
+    assert code_of(Unit.objects.get(code="D1").successor) == "P"
     # the communes moved as a whole, and treebeard's own check of paths and counts is clean
     assert all(not problems for problems in Unit.objects.find_problems())
 
@@ -217,7 +218,7 @@ def test_wrong_header_is_named():
 def test_moving_a_district_up_warns_that_its_roles_now_reach_the_province(world):
     result = reparent_units(text="old_code,new_code\nD2,P\n", dry_run=True)
     assert result.widened and "“D2”" in result.widened[0] and "“P”" in result.widened[0]
-    assert Unit.objects.get_parent(Unit.objects.get(code="D2-C1")).code == "D2"  # dry run
+    assert code_of(Unit.objects.get_parent(Unit.objects.get(code="D2-C1"))) == "D2"  # dry run
     assert Unit.objects.get(code="D2").kind == UnitKind.DISTRICT
 
 
@@ -241,9 +242,9 @@ def test_the_old_district_demo_tree_merges_into_the_two_tier_one_by_the_shipped_
     assert len(result.merges) == len(lines) == 205
     assert not Unit.objects.active().filter(kind=UnitKind.DISTRICT).exists()
     local = Unit.objects.active().filter(kind__in=["commune", "ward", "special_zone"])
-    assert local.count() == 130 and {Unit.objects.get_parent(u).code for u in local} == {"TINH"}
+    assert local.count() == 130 and {code_of(Unit.objects.get_parent(u)) for u in local} == {"TINH"}
     assert rows_pointing_at([r["old_code"] for r in lines]) == {}
-    assert Report.objects.get().unit.code == Unit.objects.get(code="H05-X03").successor.code
+    assert Report.objects.get().unit.code == code_of(Unit.objects.get(code="H05-X03").successor)
 
 
 def test_the_merged_unit_page_names_its_successor(client, world):

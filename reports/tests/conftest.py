@@ -29,3 +29,13 @@ def _fresh_process_state():
     yield
     forget_reserved()
     forget()
+
+
+@pytest.fixture
+def still_clock():
+    """The rate-limit windows stand still (lib.ratelimit.fixed_clock): a test's requests never
+    fall on both sides of a minute boundary, where the count would start again."""
+    from lib.ratelimit import fixed_clock
+
+    with fixed_clock() as now:
+        yield now

@@ -8,7 +8,7 @@ from PIL import Image
 
 from indicators.normalise import normalise, normalise_any
 from reports.models import Channel, ScamType, Source
-from reports.services import ReportInput, submit_report
+from reports.submission import ReportInput, submit_report
 from reports.tasks import file_report_task
 
 

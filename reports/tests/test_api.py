@@ -66,7 +66,7 @@ def test_idempotency_race_stores_one_report(world):
     from unittest import mock
 
     from reports.models import Report as R
-    from reports.services import ReportInput, submit_report
+    from reports.submission import ReportInput, submit_report
 
     data = ReportInput(channel="sms", scam_type="other", unit=world.unit("D1"), description="x")
     first, created = submit_report(
@@ -95,7 +95,7 @@ def test_unknown_api_key_is_refused(client, world):
     assert "Khoá API không hợp lệ" in response.json()["detail"]
 
 
-def test_per_key_rate_limit(client, world, partner):
+def test_per_key_rate_limit(client, world, partner, still_clock):
     _key, raw = partner  # 3 a minute
     codes = [
         client.post(URL, body(), content_type="application/json", HTTP_X_API_KEY=raw).status_code
@@ -105,7 +105,7 @@ def test_per_key_rate_limit(client, world, partner):
     assert Report.objects.count() == 3
 
 
-def test_per_address_rate_limit_without_key(client, world, settings):
+def test_per_address_rate_limit_without_key(client, world, settings, still_clock):
     settings.REPORTS_API_RATE_PER_IP = 2
     codes = [
         client.post(URL, body(), content_type="application/json").status_code for _ in range(3)

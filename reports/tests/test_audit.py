@@ -3,9 +3,10 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from orgs.testing import sign_in_verified
-from reports.audit import record_event
+from reports.audit import SYSTEM_LABEL, record_event
 from reports.models import AppendOnlyError, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,13 @@ def event(world):
 
 
 def test_event_records_who_when_before_after_why(event, world):
+    # Read back as stored, not the object the fixture holds.
+    event = AuditEvent.objects.get(pk=event.pk)
     assert event.actor_label == "verifier_d1" and event.at is not None
     assert event.before == {"status": "new"} and event.after == {"status": "cleared"}
+    assert event.actor == world.person("verifier_d1") and event.action == "decided"
+    assert abs((timezone.now() - event.at).total_seconds()) < 60
+    assert record_event(actor=None, action="purged").actor_label == SYSTEM_LABEL
 
 
 def test_model_refuses_update_and_delete(event):

@@ -7,12 +7,20 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reports import drafts
 from reports.models import Evidence, Report
 from reports.tests.factories import MINIMAL_PDF, make_report, png_bytes
+
+
+def first_match(pattern: str, text: str, flags: int = 0, *, group: int = 0) -> str:
+    match = re.search(pattern, text, flags)
+    assert match is not None, pattern
+    return match[group]
+
 
 pytestmark = pytest.mark.django_db
 URL = "/to-giac/"
@@ -122,7 +130,7 @@ def test_a_forged_changed_or_expired_reference_asks_for_the_files_again(client, 
     assert "Vui lòng chọn lại tệp" in forged.content.decode()
     # The file on disk changed after it was kept: its hash no longer matches.
     (kept,) = drafts.kept_files(token)
-    with drafts.default_storage.open(kept.path, "wb") as handle:
+    with default_storage.open(kept.path, "wb") as handle:
         handle.write(png_bytes((8, 8)))
     changed = client.post(URL, good_data(kept_evidence=token))
     assert changed.status_code == 400 and "Vui lòng chọn lại tệp" in changed.content.decode()
@@ -266,7 +274,7 @@ def test_the_error_summary_links_each_error_to_its_field(client, world):
         html = response.content.decode()
         page = Page(html)
         assert 'id="error-summary"' in html and 'tabindex="-1"' in html
-        summary = re.search(r'id="error-summary".*?</div>', html, re.S)[0]
+        summary = first_match(r'id="error-summary".*?</div>', html, re.S)
         for target in re.findall(r'href="#([^"]+)"', summary):
             assert target in page.ids
 
@@ -309,7 +317,7 @@ def test_every_public_page_has_open_graph_tags(client, world, settings, path):
     assert tags["og:url"] == "https://canhgiac.example.vn" + path
     assert tags["og:title"] and tags["og:description"] and tags["og:type"] == "website"
     assert tags["og:image"].startswith("https://canhgiac.example.vn/")
-    title = re.search(r"<title>(.*?) · ", html)[1]
+    title = first_match(r"<title>(.*?) · ", html, group=1)
     assert tags["og:title"] == title
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from reports.models import Case, Channel, ScamType, Source
-from reports.services import ReportInput, submit_report
+from reports.submission import ReportInput, submit_report
 
 pytestmark = pytest.mark.django_db
 

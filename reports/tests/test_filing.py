@@ -19,8 +19,8 @@ from django_tasks_db.models import DBTaskResult
 
 from indicators.models import Indicator
 from reports.models import Case, CaseIndicator, Channel, Report, ScamType, Source
-from reports.services import ReportInput, file_unfiled_reports, submit_report
-from reports.tasks import file_report_task
+from reports.submission import ReportInput, submit_report
+from reports.tasks import file_report_task, file_unfiled_reports
 from reports.tests.factories import make_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,7 +151,7 @@ def _fresh_postgres() -> str:
 SUBMIT = """
 from orgs.models import Unit
 from reports.models import Channel, ScamType, Source
-from reports.services import ReportInput, submit_report
+from reports.submission import ReportInput, submit_report
 unit = Unit.add_root(code="P", name="Tỉnh", kind="province")
 data = ReportInput(channel=Channel.SMS, scam_type=ScamType.FAKE_BANK_SMS, unit=unit,
     message_text="goi 0912345678", indicators=[("phone", "+84912345678")])
@@ -224,7 +224,7 @@ def test_the_idempotency_look_up_uses_its_index_on_sqlite():
     from django.db import connection
 
     from reports.models import Report
-    from reports.services import IDEMPOTENT_MATCH_SQL
+    from reports.submission import IDEMPOTENT_MATCH_SQL
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's rule for partial indexes")

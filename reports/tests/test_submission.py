@@ -135,7 +135,7 @@ def test_consent_needs_a_way_to_contact(client, world):
     assert "hãy ghi số điện thoại hoặc email" in response.content.decode()
 
 
-def test_form_is_rate_limited_per_address(client, world, settings):
+def test_form_is_rate_limited_per_address(client, world, settings, still_clock):
     settings.REPORTS_FORM_RATE_PER_IP = 2
     for n in range(2):
         client.post(reverse("reports:form"), form_data(world, submission_id=f"s{n}"))

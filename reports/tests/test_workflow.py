@@ -1,6 +1,7 @@
 """The verification workflow: four eyes, decisions, merge and split, closing."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def propose(case, verifier, **extra):
-    args = {
+    args: dict[str, Any] = {
         "category": "phishing",
         "risk": "high",
         "public_reason": "Trang giả mạo Vietcombank để lấy mật khẩu.",

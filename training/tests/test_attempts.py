@@ -93,13 +93,13 @@ def test_a_forged_question_or_choice_is_rejected(client, world, course):
     client.force_login(world.person("staff_d1_c1"))
     attempt = start(client, course)
     other = make_quiz("khac", count=1).fixed_questions.get()
-    forged = {**answers_for(attempt.question_ids), f"q{other.pk}": [str(other.choices.first().pk)]}
+    forged = {**answers_for(attempt.question_ids), f"q{other.pk}": [str(other.choices.all()[0].pk)]}
     response = client.post(reverse("training-attempt", args=[attempt.token]), forged)
     assert response.status_code == 409
     assert "không khớp với đề đã phát" in response.content.decode()
     # A choice of another question under a real question's field: refused as well.
     data = answers_for(attempt.question_ids)
-    data[f"q{attempt.question_ids[0]}"] = [str(other.choices.first().pk)]
+    data[f"q{attempt.question_ids[0]}"] = [str(other.choices.all()[0].pk)]
     assert client.post(reverse("training-attempt", args=[attempt.token]), data).status_code == 409
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.OPEN and attempt.score_raw is None

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def take_public(client, quiz):
     page = client.get(reverse("learn-quiz", args=[quiz.slug]))
-    token = re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
+    found = re.search(r'name="token" value="([^"]+)"', page.content.decode())
+    assert found is not None
+    token = found.group(1)
     return token, [q.pk for q in page.context["questions"]]
 
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from orgs.testing import sign_in_verified
-from training.content import CONTENT_DIR, ContentError, load_content, parse_lesson, render_markdown
+from training.content import CONTENT_DIR, ContentError, load_content, parse_lesson
+from training.markup import render_markdown
 from training.models import Lesson, Question, QuestionKind, Quiz, Topic
 
 CONTENT = CONTENT_DIR
@@ -60,10 +61,10 @@ def test_a_reload_reports_rows_as_unchanged_and_keeps_edited_questions_and_quizz
     assert second.created == {"lesson": 0, "question": 0, "quiz": 0}
     assert second.updated == {"lesson": 0, "question": 0, "quiz": 0}
     assert second.unchanged == first.created
-    question = Question.objects.order_by("slug").first()
+    question = Question.objects.order_by("slug")[0]
     question.text = "Câu hỏi biên tập viên sửa?"
     question.save()
-    quiz = Quiz.objects.order_by("slug").first()
+    quiz = Quiz.objects.order_by("slug")[0]
     quiz.pass_mark = 99
     quiz.save()
     report = load_content()

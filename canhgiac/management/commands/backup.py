@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from canhgiac.backups import BackupError, create_backup
@@ -12,14 +12,14 @@ class Command(BaseCommand):
         "(bằng chứng) vào một tệp .tar.gz. Chạy được khi trang đang phục vụ."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--output",
             help="tệp sao lưu (mặc định: backups/canhgiac-NĂMTHÁNGNGÀY-GIỜPHÚT.tar.gz trong "
             "thư mục dữ liệu)",
         )
 
-    def handle(self, *args, output: str | None = None, **options):
+    def handle(self, *args: object, output: str | None = None, **options: object) -> None:
         from django.conf import settings
 
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")

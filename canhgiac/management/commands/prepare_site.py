@@ -2,9 +2,10 @@
 `manage.py` start imports the whole site again (a few seconds each on a small machine)."""
 
 import time
+from collections.abc import Callable
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from lib.storage import collect_if_changed
 
@@ -19,13 +20,15 @@ class Command(BaseCommand):
     # need not wait. Deployments run `manage.py check --deploy` on their own (README).
     requires_system_checks = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--demo", action="store_true", help="nạp dữ liệu mẫu và bài tập huấn (make run)"
         )
 
-    def handle(self, *args, demo: bool = False, **options):
-        verbosity = self.verbosity = options["verbosity"]
+    def handle(
+        self, *args: object, demo: bool = False, verbosity: int = 1, **options: object
+    ) -> None:
+        self.verbosity = verbosity
         self._step("migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
         self._step("createcachetable", lambda: call_command("createcachetable", verbosity=0))
         self._step("collectstatic", lambda: self._static(verbosity))
@@ -37,7 +40,7 @@ class Command(BaseCommand):
         if not collect_if_changed(verbosity=max(0, verbosity - 1)):
             self.stdout.write("Tệp tĩnh không thay đổi: bỏ qua collectstatic.")
 
-    def _step(self, name: str, run) -> None:
+    def _step(self, name: str, run: Callable[[], object]) -> None:
         started = time.monotonic()
         run()
         if self.verbosity >= 2:  # where a slow start spends its time

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from canhgiac.backups import BackupError, restore_backup
 
@@ -12,13 +12,13 @@ class Command(BaseCommand):
         "phục; sau đó chạy manage.py migrate."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", help="tệp .tar.gz do manage.py backup tạo")
         parser.add_argument(
             "--force", action="store_true", help="ghi đè CSDL đích dù đã có dữ liệu"
         )
 
-    def handle(self, *args, archive: str, force: bool = False, **options):
+    def handle(self, *args: object, archive: str, force: bool = False, **options: object) -> None:
         path = Path(archive)
         if not path.is_file():
             raise CommandError(f"Không có tệp {path}.")

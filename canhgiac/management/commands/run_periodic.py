@@ -1,7 +1,8 @@
 import signal
 import time
+from types import FrameType
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from lib.periodic import enqueue_due, registered
 
@@ -11,11 +12,13 @@ class Command(BaseCommand):
         "Đưa các tác vụ định kỳ (nhắc hạn tập huấn, xoá dữ liệu cá nhân hết hạn...) vào hàng đợi."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Chạy một lượt rồi thoát.")
         parser.add_argument("--interval", type=int, default=60, help="Số giây giữa hai lượt.")
 
-    def handle(self, *args, once: bool = False, interval: int = 60, **options):
+    def handle(
+        self, *args: object, once: bool = False, interval: int = 60, **options: object
+    ) -> None:
         self.running = True
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
@@ -31,5 +34,5 @@ class Command(BaseCommand):
                     break
                 time.sleep(1)
 
-    def _stop(self, signum, frame) -> None:
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
         self.running = False

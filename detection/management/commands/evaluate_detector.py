@@ -21,11 +21,14 @@ Nothing is listed in a fresh database, so this measures detection of what is not
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from detection import classifier
 from detection.evaluation import (
+    Conflict,
     Confusion,
+    DetectorReport,
+    Labelled,
     cross_validate_file,
     evaluate_messages,
     label_conflicts,
@@ -38,7 +41,7 @@ from detection.evaluation import (
 class Command(BaseCommand):
     help = "Đo độ chính xác, độ phủ của phân tích tin nhắn trên một tệp CSV có nhãn."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="CSV: content,label[,sender_type]")
         parser.add_argument("--no-sender", action="store_true", help="bỏ qua cột sender_type")
         parser.add_argument(
@@ -60,30 +63,32 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
+        *args: object,
         file: str | None,
         no_sender: bool,
         cv: int | None,
         errors: int,
         conflicts: bool,
-        **options,
-    ):
+        **options: object,
+    ) -> None:
         if cv is not None and cv < 2:
             raise CommandError("--cv cần ít nhất 2 phần.")
         if cv and not file:
-            return self._cross_validate(cv)
+            self._cross_validate(cv)
+            return
         if not file:
             raise CommandError("Cần tên tệp CSV (hoặc --cv).")
         rows = self._read(file)
         if cv:
-            return self._cross_validate_file(rows, cv, use_sender=not no_sender)
+            self._cross_validate_file(rows, cv, use_sender=not no_sender)
+            return
         started = time.perf_counter()
         report = evaluate_messages(rows, use_sender=not no_sender)
         elapsed = time.perf_counter() - started
         found = label_conflicts(rows) if conflicts else None
         self._print(report, len(rows), elapsed, errors, rows, found)
 
-    def _read(self, file: str) -> list:
+    def _read(self, file: str) -> list[Labelled]:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Không thấy tệp {file}.")
@@ -95,7 +100,7 @@ class Command(BaseCommand):
             raise CommandError("Tệp cần cả tin lừa đảo (nhãn 1) và tin bình thường (nhãn 0).")
         return rows
 
-    def _cross_validate_file(self, rows: list, k: int, *, use_sender: bool) -> None:
+    def _cross_validate_file(self, rows: list[Labelled], k: int, *, use_sender: bool) -> None:
         write = self.stdout.write
         scams = sum(row.label for row in rows)
         write(f"{k}-fold cross-validation on {len(rows)} messages ({scams} scams), template-")
@@ -112,7 +117,7 @@ class Command(BaseCommand):
                 f"rules={c.rules:.2f} reassurances={c.reassurances:.2f} "
                 f"z_high={c.z_high:.2f} z_medium={c.z_medium:.2f} (fitted on {c.fitted_on})"
             )
-        means = {}
+        means: dict[str, float] = {}
         for key, attr, title in (
             ("high", "high", "whole analysis (risk high = scam)"),
             ("medium", "warning", "whole analysis (medium or high = scam)"),
@@ -132,7 +137,15 @@ class Command(BaseCommand):
             + f" folds={k} messages={len(rows)}"
         )
 
-    def _print(self, report, count: int, elapsed: float, errors: int, rows, found) -> None:
+    def _print(
+        self,
+        report: DetectorReport,
+        count: int,
+        elapsed: float,
+        errors: int,
+        rows: list[Labelled],
+        found: list[Conflict] | None,
+    ) -> None:
         write = self.stdout.write
         write(f"{count} messages, {report.analysis.tp + report.analysis.fn} scams")
         for line in report.analysis.lines("whole analysis (risk high = scam)"):

@@ -13,7 +13,7 @@ not use the scorer).
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from detection.evaluation import LookalikeReport, evaluate_bad, evaluate_good, read_entries
 
@@ -21,7 +21,7 @@ from detection.evaluation import LookalikeReport, evaluate_bad, evaluate_good, r
 class Command(BaseCommand):
     help = "Đo độ phủ của chấm điểm tên miền giả mạo và tỷ lệ báo nhầm trên tên miền phổ biến."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bad", action="append", default=[], help="tệp tên miền xấu")
         parser.add_argument("--good", action="append", default=[], help="tệp tên miền tốt")
         parser.add_argument(
@@ -31,7 +31,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--show", type=int, default=10, help="in N tên bỏ sót, N báo nhầm")
 
-    def handle(self, *args, bad: list[str], good: list[str], types: str, show: int, **options):
+    def handle(
+        self,
+        *args: object,
+        bad: list[str],
+        good: list[str],
+        types: str,
+        show: int,
+        **options: object,
+    ) -> None:
         if not bad and not good:
             raise CommandError("Cần ít nhất một tệp --bad hoặc --good.")
         wanted = {t.strip() for t in types.split(",") if t.strip()}

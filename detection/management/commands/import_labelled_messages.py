@@ -12,7 +12,7 @@ both ways are handled.
 import getpass
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from detection.importing import ImportReport, import_labelled_file
@@ -23,7 +23,7 @@ SHOWN = 50  # problems listed of each kind; the rest are counted
 class Command(BaseCommand):
     help = "Nhập một kho tin nhắn có nhãn (CSV content,label[,sender_type]) để huấn luyện."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="CSV: content,label[,sender_type]")
         parser.add_argument("--source", required=True, help="tên nguồn, ví dụ vi_sms_2025")
         parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
@@ -31,7 +31,9 @@ class Command(BaseCommand):
             "--by", default="", help="người nhập (mặc định: tài khoản hệ điều hành)"
         )
 
-    def handle(self, *args, file: str, source: str, dry_run: bool, by: str, **options):
+    def handle(
+        self, *args: object, file: str, source: str, dry_run: bool, by: str, **options: object
+    ) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("Không thấy tệp %(file)s.") % {"file": file})

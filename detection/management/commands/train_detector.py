@@ -6,7 +6,7 @@ part, which no model is ever trained on; otherwise the previous model stays in u
 cross-validates the classifier on its training part (--cv K folds, 0 to skip) for the model card.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from detection.services import CV_FOLDS, train_detector
 
@@ -14,7 +14,7 @@ from detection.services import CV_FOLDS, train_detector
 class Command(BaseCommand):
     help = "Huấn luyện lại bộ phân loại tin nhắn; giữ mô hình cũ nếu mô hình mới kém hơn."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force", action="store_true", help="dùng mô hình mới kể cả khi nó kém hơn"
         )
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             help=f"kiểm tra chéo K phần trên phần huấn luyện (mặc định {CV_FOLDS}; 0: bỏ qua)",
         )
 
-    def handle(self, *args, force: bool, dry_run: bool, cv: int, **options):
+    def handle(self, *args: object, force: bool, dry_run: bool, cv: int, **options: object) -> None:
         if cv == 1 or cv < 0:
             raise CommandError("--cv cần 0 (bỏ qua) hoặc từ 2 trở lên.")
         try:

@@ -10,7 +10,7 @@
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lookup.client import PrivateClient, ServerError
 from lookup.verdicts import INVALID, check_value
@@ -19,7 +19,7 @@ from lookup.verdicts import INVALID, check_value
 class Command(BaseCommand):
     help = "Tra cứu một URL trong danh sách cảnh báo (--private: qua API tiền tố băm)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("url")
         parser.add_argument(
             "--private", action="store_true", help="chỉ gửi tiền tố băm 4 byte tới máy chủ"
@@ -32,7 +32,16 @@ class Command(BaseCommand):
             "--sync", action="store_true", help="tải danh sách tiền tố trước, rồi mới hỏi"
         )
 
-    def handle(self, *args, url: str, private: bool, server, key, sync: bool, **options):
+    def handle(
+        self,
+        *args: str,
+        url: str,
+        private: bool,
+        server: str | None,
+        key: str | None,
+        sync: bool,
+        **options: object,
+    ) -> None:
         if private:
             return self._private(url, server or settings.SITE_URL, key, sync)
         check = check_value(url, "url")

@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from detection.evaluation import is_bank_or_agency, read_entries
 from detection.lookalike import score_domain
-from indicators.matcher import get_matcher
+from indicators.matcher import MatcherIndex, get_matcher
 from indicators.urlcanon import canonical_parts
 from lookup.verdicts import INVALID, Check, check_value
 
@@ -59,7 +59,7 @@ def _count(check: Check, tally: Tally) -> str:
     return verdict
 
 
-def evaluate_good(path: Path, index) -> Tally:
+def evaluate_good(path: Path, index: MatcherIndex) -> Tally:
     tally = Tally()
     for entry in read_entries(path):
         _count(check_value(entry.value, index=index), tally)
@@ -67,7 +67,7 @@ def evaluate_good(path: Path, index) -> Tally:
     return tally
 
 
-def evaluate_bad(path: Path, index, *, types: set[str]) -> Tally:
+def evaluate_bad(path: Path, index: MatcherIndex, *, types: set[str]) -> Tally:
     """The bank and agency impersonation entries, as evaluate_lookalikes selects them."""
     tally = Tally()
     for entry in read_entries(path, types=types):
@@ -88,13 +88,15 @@ class Command(BaseCommand):
         "trang giả mạo ngân hàng, cơ quan nhà nước."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--good", required=True, help="tệp tên miền phổ biến (rank,domain)")
         parser.add_argument("--bad", required=True, help="danh sách đen có phân loại (JSON)")
         parser.add_argument("--types", default=TYPES, help=f"các loại lấy từ --bad ({TYPES})")
         parser.add_argument("--show", type=int, default=30, help="in N báo nhầm, N bỏ sót")
 
-    def handle(self, *args, good: str, bad: str, types: str, show: int, **options):
+    def handle(
+        self, *args: str, good: str, bad: str, types: str, show: int, **options: object
+    ) -> None:
         index = get_matcher()
         wanted = {t.strip() for t in types.split(",") if t.strip()}
         try:

@@ -3,14 +3,20 @@ local government since 1 July 2025) and one demo user per role. Safe to run agai
 duplicates, and a database loaded with an older demo tree keeps its units (re-parent them with
 `reparent_units`)."""
 
+from __future__ import annotations
+
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from orgs.models import Role, RoleAssignment, Unit, User
 from orgs.services import import_units_csv
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 UNITS_CSV = Path(__file__).resolve().parents[2] / "data" / "units.csv"
 
@@ -29,7 +35,7 @@ DEMO_PEOPLE = [
 class Command(BaseCommand):
     help = "Nạp cây đơn vị mẫu và người dùng mẫu (chạy lại không tạo trùng)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: object) -> None:
         result = import_units_csv(text=UNITS_CSV.read_text(encoding="utf-8"))
         self.stdout.write(
             f"Đơn vị: thêm {len(result.created)}, đổi tên {len(result.renamed)}, "
@@ -48,8 +54,8 @@ class Command(BaseCommand):
             self.stdout.write("Tài khoản mẫu đã có sẵn (mật khẩu đã in ở lần chạy đầu).")
 
     @transaction.atomic
-    def _create_people(self) -> list[tuple[str, str, str]]:
-        created = []
+    def _create_people(self) -> list[tuple[str, str, StrOrPromise]]:
+        created: list[tuple[str, str, StrOrPromise]] = []
         for username, role, unit_code, full_name in DEMO_PEOPLE:
             if User.objects.filter(username=username).exists():
                 continue

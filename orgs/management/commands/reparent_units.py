@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgs.reparent import MappingError, ReparentResult, reparent_units
 
@@ -14,13 +14,15 @@ class Command(BaseCommand):
         "Làm trong một giao dịch: tệp có lỗi thì không thay đổi gì."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("mapping", type=Path, help="Tệp CSV: old_code,new_code")
         parser.add_argument(
             "--dry-run", action="store_true", help="Chỉ in những gì sẽ chuyển, không thay đổi gì."
         )
 
-    def handle(self, *args, mapping: Path, dry_run: bool, verbosity: int, **options) -> None:
+    def handle(
+        self, *args: object, mapping: Path, dry_run: bool, verbosity: int, **options: object
+    ) -> None:
         try:
             text = mapping.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from orgs.lockout import unlock_account
 
@@ -9,10 +9,10 @@ class Command(BaseCommand):
         "và các khoá theo từng địa chỉ."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", help="Tên đăng nhập.")
 
-    def handle(self, *args, username: str, **options) -> None:
+    def handle(self, *args: object, username: str, **options: object) -> None:
         removed = unlock_account(username=username)
         if removed:
             self.stdout.write(f"Đã mở khoá tài khoản {username} ({removed} bản ghi).")

@@ -1,8 +1,9 @@
 """Load lessons, questions and quizzes from training/content (safe to run again)."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from training.content import CONTENT_DIR, ContentError, load_content
 
@@ -10,7 +11,7 @@ from training.content import CONTENT_DIR, ContentError, load_content
 class Command(BaseCommand):
     help = "Nạp bài học, ngân hàng câu hỏi và bài kiểm tra từ training/content (chạy lại không tạo trùng)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--path", default=str(CONTENT_DIR), help="thư mục nội dung")
         parser.add_argument(
             "--force",
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             help="ghi đè cả những bài đã được sửa trong trang quản trị",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: str, **options: Any) -> None:
         try:
             report = load_content(Path(options["path"]), force=options["force"])
         except ContentError as exc:
