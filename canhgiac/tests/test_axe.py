@@ -223,7 +223,12 @@ def test_staff_pages_have_no_axe_violations(
     client = Client()
     sign_in_verified(client, admin)
     staff_cookie(page, base, client)
-    states = {f"staff {path}": path for path in staff_routes_without_parameters()}
+    # A POST-only address (an upload, a button's target) is not a page: it answers GET with 405.
+    states = {
+        f"staff {path}": path
+        for path in staff_routes_without_parameters()
+        if client.get(path).status_code != 405
+    }
     assert len(states) >= 12, states
     states |= {
         "unit": reverse("unit-detail", args=["D1"]),
