@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "detection",
     "training",
     "bulletins",
+    "drills",
 ]
 
 MIDDLEWARE = [

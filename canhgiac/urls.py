@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("detection.urls")),
     path("", include("training.urls")),
     path("", include("bulletins.urls")),
+    path("", include("drills.urls")),
     path("admin/", admin.site.urls),
 ]
