@@ -26,12 +26,11 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from support.processes import free_port  # type: ignore[import-not-found]  # noqa: E402  # bench/ on sys.path
+from support.processes import free_ports, fresh_postgres  # type: ignore[import-not-found]  # noqa: E402  # bench/ on sys.path
 
 if TYPE_CHECKING:
     from bulletins.testing.fake_facebook import FakeFacebook
@@ -39,30 +38,6 @@ if TYPE_CHECKING:
     from orgs.testing import World
 
 PORTS = range(19900, 19950)
-
-
-def ports(count: int) -> list[int]:
-    found = []
-    for port in PORTS:
-        try:
-            found.append(free_port(port))
-        except OSError:
-            continue
-        if len(found) == count:
-            return found
-    raise SystemExit(f"no {count} free ports in {PORTS.start}-{PORTS.stop - 1}")
-
-
-def fresh_postgres(url: str) -> str:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = f"{parsed.path.lstrip('/')}_bench_bulletins"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parsed._replace(path=f"/{name}"))
 
 
 def seed(count: int) -> World:
@@ -200,7 +175,7 @@ def children_cpu() -> float:
 
 
 def run(args: argparse.Namespace) -> None:
-    smtp_port, zalo_port, facebook_port = ports(3)
+    smtp_port, zalo_port, facebook_port = free_ports(3, PORTS)
     var = Path(tempfile.mkdtemp(prefix="bench-bulletins-"))
     env = {
         **os.environ,
@@ -216,7 +191,7 @@ def run(args: argparse.Namespace) -> None:
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.pop("DATABASE_URL", None)
     if args.database_url:
-        env["DATABASE_URL"] = fresh_postgres(args.database_url)
+        env["DATABASE_URL"] = fresh_postgres(args.database_url, "bench_bulletins")
     os.environ.update(env)
     import django
 

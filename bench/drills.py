@@ -27,13 +27,12 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from support.processes import free_port, start_gunicorn  # type: ignore[import-not-found]  # noqa: E402  # bench/ on sys.path
+from support.processes import free_ports, fresh_postgres, start_gunicorn  # type: ignore[import-not-found]  # noqa: E402  # bench/ on sys.path
 
 PORTS = range(19850, 19900)
 DOMAIN = "so-thu-nghiem.gov.vn"
@@ -61,30 +60,6 @@ function done(summary, latency, requests)
   end
 end
 """
-
-
-def ports(count: int) -> list[int]:
-    found = []
-    for port in PORTS:
-        try:
-            found.append(free_port(port))
-        except OSError:
-            continue
-        if len(found) == count:
-            return found
-    raise SystemExit(f"no {count} free ports in {PORTS.start}-{PORTS.stop - 1}")
-
-
-def fresh_postgres(url: str) -> str:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = f"{parsed.path.lstrip('/')}_bench_drills"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parsed._replace(path=f"/{name}"))
 
 
 def seed(count: int, smtp_port: int):  # type: ignore[no-untyped-def]  # Django models, set up late
@@ -206,7 +181,7 @@ def run_wrk(port: int, ids_file: Path, script: Path, args: argparse.Namespace) -
 
 
 def run(args: argparse.Namespace) -> None:
-    smtp_port, http_port = ports(2)
+    smtp_port, http_port = free_ports(2, PORTS)
     var = Path(tempfile.mkdtemp(prefix="bench-drills-"))
     env = {
         "CANHGIAC_VAR_DIR": str(var),
@@ -219,7 +194,7 @@ def run(args: argparse.Namespace) -> None:
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     os.environ.pop("DATABASE_URL", None)
     if args.database_url:
-        env["DATABASE_URL"] = fresh_postgres(args.database_url)
+        env["DATABASE_URL"] = fresh_postgres(args.database_url, "bench_drills")
     os.environ.update(env)
     import django
 

@@ -40,6 +40,34 @@ def free_port(wanted: int = 0) -> int:
         return probe.getsockname()[1]
 
 
+def free_ports(count: int, candidates: range) -> list[int]:
+    """`count` free loopback ports from a bench's own range."""
+    found = []
+    for port in candidates:
+        try:
+            found.append(free_port(port))
+        except OSError:
+            continue
+        if len(found) == count:
+            return found
+    raise SystemExit(f"no {count} free ports in {candidates.start}-{candidates.stop - 1}")
+
+
+def fresh_postgres(url: str, suffix: str) -> str:
+    """A new, empty database next to the one `url` names (dropped first if a run left it)."""
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    name = f"{parsed.path.lstrip('/')}_{suffix}"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parsed._replace(path=f"/{name}"))
+
+
 def _stat_fields(pid: int | str) -> list[str] | None:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
