@@ -17,6 +17,10 @@ class BulletinsConfig(AppConfig):
         register_periodic(
             task_path="bulletins.tasks.deliver_bulletins_task", every=timedelta(minutes=1)
         )
+        # Unconfirmed addresses after 7 days, unsubscribed ones after 30 (subscriptions.purge_stale).
+        register_periodic(
+            task_path="bulletins.tasks.purge_stale_subscribers_task", every=timedelta(days=1)
+        )
         register_staff_actions(
             300,
             (Permission.PUBLISH_BULLETINS, _("Cảnh báo và bản tin"), "bulletins:staff-list"),

@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 
 from lib.links import absolute_url
 
-from .models import KIND_SLUGS, Bulletin, Kind, Revision
+from .models import KIND_SLUGS, SLUG_KINDS, Bulletin, Kind, Revision
 
 FEED_SIZE = 30
 # Readers poll feeds often; a correction shows within five minutes. (The pages are not cached
 # publicly: they carry the language switcher's CSRF token.)
 FEED_MAX_AGE = 300
-SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
 
 def latest_published(kind: str | None = None) -> list[tuple[Bulletin, Revision]]:

@@ -139,7 +139,14 @@ class BulletinForm(forms.Form):
 
 
 class ImageForm(forms.Form):
-    image = forms.ImageField(label=_("Ảnh"))
+    # A plain file field: bulletins.images decodes and checks it once, with its own messages
+    # (an ImageField would open it with Pillow a first time).
+    image = forms.FileField(
+        label=_("Ảnh"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
     alt = LineField(label=_("Mô tả ảnh (cho người khiếm thị)"), max_length=300)
 
     def clean_image(self) -> Any:

@@ -1,19 +1,19 @@
 """Editors write Markdown; the public reads HTML that nh3 has cleaned. Markdown lets raw HTML
 through, so the sanitiser, not the Markdown options, is what makes it safe: only the tags and
-attributes below survive, links get rel="noopener noreferrer nofollow", and only http, https
-and mailto addresses are kept."""
+attributes of the lessons (training.markup) and images survive, links get rel="noopener
+noreferrer nofollow", and only http, https, mailto and tel addresses are kept."""
 
 from __future__ import annotations
 
 import markdown as md
 import nh3
 
-ALLOWED_TAGS = {
-    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
-    "ul", "ol", "li", "h2", "h3", "h4", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+from training import markup
+
+# The lessons' set (training.markup), plus the images a bulletin shows.
+ALLOWED_TAGS = markup.ALLOWED_TAGS | {"img"}
+ALLOWED_ATTRIBUTES = {**markup.ALLOWED_ATTRIBUTES, "img": {"src", "alt", "title"}}
+URL_SCHEMES = markup.URL_SCHEMES
 # Images only from this site (a bulletin's own uploads, /canh-bao/anh/<id>/): an image from
 # elsewhere would tell another server who reads the bulletin, and the CSP would block it anyway.
 OWN_IMAGES = "/canh-bao/anh/"

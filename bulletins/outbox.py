@@ -19,7 +19,7 @@ import logging
 import random
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
@@ -192,13 +192,15 @@ def claim_emails(*, batch: int, now: datetime | None = None) -> list[EmailDelive
     of_due_items = EmailDelivery.objects.filter(
         item__status=DeliveryStatus.QUEUED, item__not_before__lte=now
     )
+    # Two index range scans on (status, not_before) rather than one OR sorted by pk, which
+    # would walk past every row already sent (quadratic over a 100,000 list).
+    queued = of_due_items.filter(status=DeliveryStatus.QUEUED, not_before__lte=now)
+    stale = of_due_items.filter(status=DeliveryStatus.SENDING, lease_until__lt=now)
+    if not (queued.exists() or stale.exists()):
+        return []  # a plain read first, as in claim_post: an idle poll takes no write lock
     with transaction.atomic():
-        # Two index range scans on (status, not_before) rather than one OR sorted by pk,
-        # which would walk past every row already sent (quadratic over a 100,000 list).
-        queued = of_due_items.filter(status=DeliveryStatus.QUEUED, not_before__lte=now)
         ids = list(_locked(queued).order_by("not_before").values_list("pk", flat=True)[:batch])
         if len(ids) < batch:
-            stale = of_due_items.filter(status=DeliveryStatus.SENDING, lease_until__lt=now)
             ids += list(_locked(stale).values_list("pk", flat=True)[: batch - len(ids)])
         if not ids:
             return []
@@ -497,7 +499,6 @@ class Progress:
     posts_sent: int = 0
     posts_tried: int = 0
     other: int = 0  # items expanded or finished
-    errors: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.emails_sent + self.emails_failed + self.posts_tried + self.other)
@@ -590,7 +591,11 @@ def retry_item(*, item: OutboxItem, user: User) -> int:
 
 
 def resume_waiting(*, channel: str) -> int:
-    """After an admin entered a new token: the items that waited for it go out again."""
-    return OutboxItem.objects.filter(channel=channel, status=DeliveryStatus.WAITING).update(
+    """After an admin entered a new token (or switched the channel on again): the items that
+    waited for it go out again, and a worker is woken for them."""
+    resumed = OutboxItem.objects.filter(channel=channel, status=DeliveryStatus.WAITING).update(
         status=DeliveryStatus.QUEUED, not_before=timezone.now(), attempts=0
     )
+    if resumed:
+        transaction.on_commit(_wake_workers)
+    return resumed

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -277,10 +278,10 @@ def withdraw(*, bulletin: Bulletin, editor: User) -> Bulletin:
     return bulletin
 
 
-def add_image(*, bulletin: Bulletin, editor: User, upload: object, alt: str) -> Image:
+def add_image(*, bulletin: Bulletin, editor: User, upload: File[bytes] | bytes, alt: str) -> Image:
     """Store a re-encoded copy of the uploaded image (bulletins.images)."""
     _require_editor(editor, bulletin.unit)
-    content = reencode(upload)  # type: ignore[arg-type]  # an UploadedFile or bytes
+    content = reencode(upload)
     position = bulletin.images.count()
     image = Image(bulletin=bulletin, alt=alt.strip()[:300], position=position)
     image.file.save(content.name or "image.jpg", content, save=False)

@@ -16,3 +16,12 @@ def deliver_bulletins_task() -> dict[str, int]:
         "emails_failed": progress.emails_failed,
         "posts_sent": progress.posts_sent,
     }
+
+
+@task()
+def purge_stale_subscribers_task() -> int:
+    """Delete the addresses never confirmed and those unsubscribed long enough ago (daily:
+    they are personal data with no use left)."""
+    from . import subscriptions
+
+    return subscriptions.purge_stale()

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lib.links import absolute_url
@@ -26,12 +27,14 @@ from .models import (
     KIND_SLUGS,
     RATING_BEST,
     RATING_WORST,
+    SLUG_KINDS,
     Bulletin,
     BulletinStatus,
     Image,
     Kind,
     Revision,
     RevisionState,
+    Source,
 )
 from .services import BulletinError, SourceInput
 
@@ -41,7 +44,6 @@ if TYPE_CHECKING:
 PUBLISH = Permission.PUBLISH_BULLETINS
 PAGE_SIZE = 20
 FACT_CHECK_FIELDS = ("claim", "appeared_where", "appeared_when", "rating", "sources")
-SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
 
 # Public pages.
@@ -89,19 +91,11 @@ def _public_bulletin(slug: str) -> Bulletin:
 
 
 def public_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    bulletin = _public_bulletin(slug)
-    revision = bulletin.published_revision()
-    if revision is None:
-        raise Http404
-    return _render_public(request, bulletin, revision, canonical=True)
+    return _render_public(request, _public_bulletin(slug), number=None)
 
 
 def public_revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    bulletin = _public_bulletin(slug)
-    revision = get_object_or_404(
-        bulletin.revisions.filter(state=RevisionState.PUBLISHED), number=number
-    )
-    return _render_public(request, bulletin, revision, canonical=False)
+    return _render_public(request, _public_bulletin(slug), number=number)
 
 
 def public_image(request: HttpRequest, pk: int) -> FileResponse:
@@ -119,33 +113,37 @@ def _image_response(image: Image, *, public: bool) -> FileResponse:
     return response
 
 
-def _render_public(
-    request: HttpRequest, bulletin: Bulletin, revision: Revision, *, canonical: bool
-) -> HttpResponse:
-    if revision.published_at is None or revision.published_at > timezone.now():
-        raise Http404
+def _render_public(request: HttpRequest, bulletin: Bulletin, *, number: int | None) -> HttpResponse:
+    """The latest published revision (`number` None, the canonical page) or an earlier one."""
     history = list(
         bulletin.revisions.filter(
             state=RevisionState.PUBLISHED, published_at__lte=timezone.now()
         ).order_by("number")
     )
+    if number is None:
+        revision = history[-1] if history else None
+    else:
+        revision = next((r for r in history if r.number == number), None)
+    if revision is None:
+        raise Http404
+    sources = list(revision.sources.all())
     context = {
         "bulletin": bulletin,
         "revision": revision,
         "history": history,
-        "is_latest": history and history[-1].number == revision.number,
+        "is_latest": revision is history[-1],
         "images": list(bulletin.images.all()),
-        "sources": list(revision.sources.all()),
+        "sources": sources,
         "units": list(bulletin.units.all()),
-        "claim_review": _claim_review(bulletin, revision)
+        "claim_review": _claim_review(bulletin, revision, sources)
         if bulletin.kind == Kind.FACT_CHECK
         else None,
-        "canonical": canonical,
+        "canonical": number is None,
     }
     return render(request, "bulletins/public_detail.html", context)
 
 
-def _claim_review(bulletin: Bulletin, revision: Revision) -> dict[str, Any]:
+def _claim_review(bulletin: Bulletin, revision: Revision, sources: list[Source]) -> dict[str, Any]:
     """schema.org ClaimReview: the claim reviewed, the rating on our fixed scale, and the
     organisation as the author (a bulletin never speaks as a private person)."""
     site = absolute_url("/")
@@ -184,7 +182,7 @@ def _claim_review(bulletin: Bulletin, revision: Revision) -> dict[str, Any]:
                 "name": source.title or source.url,
                 "datePublished": source.published_on.isoformat(),
             }
-            for source in revision.sources.all()
+            for source in sources
         ],
     }
 
@@ -206,7 +204,9 @@ def _staff_bulletin(request: HttpRequest, pk: int | str) -> Bulletin:
 
 @staff_required(PUBLISH)
 def staff_list(request: HttpRequest) -> HttpResponse:
-    bulletins = Bulletin.objects.for_units(_scope(request)).select_related("unit")
+    bulletins = (
+        Bulletin.objects.for_units(_scope(request)).select_related("unit").with_revision_heads()
+    )
     status = request.GET.get("status", "")
     if status in BulletinStatus.values:
         bulletins = bulletins.filter(status=status)
@@ -420,12 +420,13 @@ def staff_image_file(request: HttpRequest, pk: int) -> FileResponse:
     return _image_response(get_object_or_404(scoped, pk=pk), public=False)
 
 
+# Lazy: built at import, translated in the language of each request.
 ACTION_DONE = {
-    "submit": _("Đã gửi duyệt: một biên tập viên khác sẽ duyệt và đăng."),
-    "return": _("Đã trả lại cho người viết."),
-    "approve": _("Đã duyệt và đăng."),
-    "correct": _("Đã tạo bản đính chính: sửa nội dung và ghi rõ đã sửa gì."),
-    "withdraw": _("Đã gỡ bản tin khỏi trang công khai."),
+    "submit": gettext_lazy("Đã gửi duyệt: một biên tập viên khác sẽ duyệt và đăng."),
+    "return": gettext_lazy("Đã trả lại cho người viết."),
+    "approve": gettext_lazy("Đã duyệt và đăng."),
+    "correct": gettext_lazy("Đã tạo bản đính chính: sửa nội dung và ghi rõ đã sửa gì."),
+    "withdraw": gettext_lazy("Đã gỡ bản tin khỏi trang công khai."),
 }
 
 

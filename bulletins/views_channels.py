@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from orgs.access import require_unit, staff_required
 from orgs.models import Permission, Unit, User
 
+from . import outbox
 from .channels.accounts import save_credentials, set_enabled
 from .models import ChannelAccount, ChannelKey
 
@@ -95,11 +96,16 @@ def channel_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404
     label = ChannelKey(key).label
     if request.method == "POST" and request.POST.get("action") in ("enable", "disable"):
-        set_enabled(key=key, enabled=request.POST["action"] == "enable")
+        enabled = request.POST["action"] == "enable"
+        set_enabled(key=key, enabled=enabled)
+        if enabled:
+            outbox.resume_waiting(channel=key)
         return redirect("bulletins:channels")
     form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         save_credentials(key=key, values=form.cleaned_data, by=request.user)
+        # The posts that waited for these credentials go out now, not at the next retry.
+        outbox.resume_waiting(channel=key)
         messages.success(request, _("Đã lưu thông tin của %(channel)s.") % {"channel": label})
         return redirect("bulletins:channels")
     status = 400 if request.method == "POST" else 200

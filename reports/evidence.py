@@ -116,7 +116,7 @@ def _clean_image(data: bytes, name: str) -> CleanFile:
                 probe.verify()  # structure and checksums, before decoding any pixels
             with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as image:
                 image.load()
-                return _reencode(image)
+                return reencode_image(image)
     except ValidationError:
         raise
     except (
@@ -131,7 +131,7 @@ def _clean_image(data: bytes, name: str) -> CleanFile:
         raise _not_accepted(name) from None
 
 
-def _reencode(image: Image.Image) -> CleanFile:
+def reencode_image(image: Image.Image) -> CleanFile:
     """Only the pixels, upright, at most MAX_SIDE wide or high, with no metadata at all."""
     image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (

@@ -3,6 +3,8 @@ shows the last error and whether a new token is needed)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -27,6 +29,17 @@ def load_account(key: str) -> tuple[ChannelAccount, dict[str, Any]]:
         error = NeedsNewToken(f"{key}: không giải mã được thông tin đã lưu", code="unreadable")
         record_error(account, error)
         raise error from exc
+
+
+@contextmanager
+def errors_recorded(account: ChannelAccount) -> Iterator[None]:
+    """Write down on `account` any ChannelError raised inside, then let it go on: the same for
+    every channel's post."""
+    try:
+        yield
+    except ChannelError as error:
+        record_error(account, error)
+        raise
 
 
 def record_error(account: ChannelAccount, error: ChannelError) -> None:

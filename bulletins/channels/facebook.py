@@ -15,7 +15,7 @@ from django.conf import settings
 
 from ..models import ChannelAccount, ChannelKey
 from . import http
-from .accounts import load_account, record_error
+from .accounts import errors_recorded, load_account
 from .base import ChannelError, NeedsNewToken, Permanent, RetryLater
 
 if TYPE_CHECKING:
@@ -58,20 +58,16 @@ class FacebookPage:
         return {"Authorization": f"Bearer {self.token}"}
 
     def post(self, *, revision: Revision) -> str:
-        try:
-            return self._publish(revision)
-        except DuplicatePost:
-            found = self.find_existing(revision=revision)
-            if found:
-                return found
-            error = Permanent(
-                "Facebook báo bài trùng nhưng không thấy bài mang đường dẫn này", code="506"
-            )
-            record_error(self.account, error)
-            raise error from None
-        except ChannelError as error:
-            record_error(self.account, error)
-            raise
+        with errors_recorded(self.account):
+            try:
+                return self._publish(revision)
+            except DuplicatePost:
+                found = self.find_existing(revision=revision)
+                if found:
+                    return found
+                raise Permanent(
+                    "Facebook báo bài trùng nhưng không thấy bài mang đường dẫn này", code="506"
+                ) from None
 
     def _publish(self, revision: Revision) -> str:
         form = {"message": post_text(revision), "link": revision.public_url}

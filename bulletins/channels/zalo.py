@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from ..models import ChannelAccount, ChannelKey, ZaloFollowerMessage
 from . import http
-from .accounts import record_error
-from .base import ChannelError, NeedsNewToken, Permanent, RetryLater
+from .accounts import errors_recorded
+from .base import NeedsNewToken, Permanent, RetryLater
 
 if TYPE_CHECKING:
     from ..models import Revision
@@ -67,11 +67,8 @@ class ZaloOA:
     # Posting -------------------------------------------------------------------------------
 
     def post(self, *, revision: Revision) -> str:
-        try:
+        with errors_recorded(self.account):
             return self._post(revision)
-        except ChannelError as error:
-            record_error(self.account, error)
-            raise
 
     def _post(self, revision: Revision) -> str:
         broadcast = self.credentials.get("mode", "broadcast") == "broadcast"

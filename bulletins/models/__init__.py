@@ -13,6 +13,7 @@ from .content import (
     RATING_BEST,
     RATING_VALUES,
     RATING_WORST,
+    SLUG_KINDS,
     Bulletin,
     BulletinStatus,
     Image,
@@ -26,6 +27,7 @@ from .outbox import Channel, DeliveryStatus, EmailDelivery, OutboxItem
 
 __all__ = [
     "KIND_SLUGS",
+    "SLUG_KINDS",
     "RATING_BEST",
     "RATING_VALUES",
     "RATING_WORST",

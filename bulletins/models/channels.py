@@ -22,7 +22,7 @@ def new_subscriber_token() -> str:
 
 class MailingList(models.Model):
     """The bulletins of one unit by email: a unit has at most one list, made on its first
-    subscriber (MailingList.objects.for_unit)."""
+    subscriber (subscriptions.subscribe)."""
 
     unit = models.OneToOneField(
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="mailing_list"

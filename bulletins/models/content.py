@@ -34,6 +34,7 @@ KIND_SLUGS = {
     Kind.STORY: "guong-dien-hinh",
     Kind.CASE_NOTICE: "vu-viec-da-xu-ly",
 }
+SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
 
 class BulletinStatus(models.TextChoices):
@@ -83,6 +84,14 @@ class BulletinQuerySet(models.QuerySet["Bulletin"]):
         ).order_by("-number")
         return self.prefetch_related(
             models.Prefetch("revisions", queryset=published, to_attr="public_revisions")
+        )
+
+    def with_revision_heads(self) -> BulletinQuerySet:
+        """Prefetch what current_revision() and pending_revision() read (titles and states, not
+        the bodies): one query for a staff list page instead of three per row."""
+        heads = Revision.objects.order_by("-number").only("bulletin", "number", "state", "title")
+        return self.prefetch_related(
+            models.Prefetch("revisions", queryset=heads, to_attr="revision_heads")
         )
 
 
@@ -147,6 +156,10 @@ class Bulletin(models.Model):
 
     def current_revision(self) -> Revision | None:
         """The latest published revision (what the public reads), else the latest one."""
+        heads: list[Revision] | None = getattr(self, "revision_heads", None)
+        if heads is not None:
+            published_heads = (r for r in heads if r.state == RevisionState.PUBLISHED)
+            return next(published_heads, heads[0] if heads else None)
         published = self.revisions.filter(state=RevisionState.PUBLISHED).order_by("-number")
         return published.first() or self.revisions.order_by("-number").first()
 
@@ -163,6 +176,9 @@ class Bulletin(models.Model):
 
     def pending_revision(self) -> Revision | None:
         """The draft or the revision waiting for review, if any (at most one at a time)."""
+        heads: list[Revision] | None = getattr(self, "revision_heads", None)
+        if heads is not None:
+            return next((r for r in heads if r.state != RevisionState.PUBLISHED), None)
         return self.revisions.exclude(state=RevisionState.PUBLISHED).order_by("-number").first()
 
 

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
+from PIL import ImageCms
 
 from bulletins import services
 from bulletins.images import reencode
@@ -306,6 +308,19 @@ def test_images_are_reencoded_without_metadata_and_resized():
     assert str(encoded.name).endswith(".jpg") and "Secret" not in str(encoded.name)
 
 
+def test_jpeg_comments_and_icc_profiles_do_not_survive():
+    photo = io.BytesIO()
+    PILImage.new("RGB", (40, 40), (9, 9, 9)).save(photo, format="JPEG", comment=b"SECRET-NOTE")
+    assert b"SECRET-NOTE" in photo.getvalue()
+    assert b"SECRET-NOTE" not in reencode(photo.getvalue()).read()
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    logo = io.BytesIO()
+    PILImage.new("RGBA", (40, 40), (1, 2, 3, 100)).save(logo, format="PNG", icc_profile=profile)
+    assert b"iCCP" in logo.getvalue()
+    encoded = reencode(logo.getvalue())
+    assert str(encoded.name).endswith(".png") and b"iCCP" not in encoded.read()
+
+
 @pytest.mark.parametrize(
     "payload",
     [
@@ -438,3 +453,34 @@ def test_an_image_for_another_districts_bulletin_is_refused(people, client):
         reverse("bulletins:staff-image"), {"bulletin": bulletin.pk, "image": upload, "alt": "x"}
     )
     assert response.status_code == 404 and bulletin.images.count() == 0
+
+
+def test_the_staff_list_reads_revisions_in_one_query_per_page(people, client):
+    sign_in_verified(client, people.person("editor"))
+    first = published(people)
+    services.start_correction(bulletin=first, editor=people.person("editor"))
+    draft(people)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(reverse("bulletins:staff-list"))
+    page = response.content.decode()
+    assert first.revisions.get(number=1).title in page
+    assert "đính chính" in page  # the pending correction is shown
+    for _ in range(4):
+        published(people)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("bulletins:staff-list")).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_an_upload_that_is_not_an_image_is_refused_in_vietnamese(people, client):
+    bulletin = draft(people)
+    sign_in_verified(client, people.person("editor"))
+    upload = io.BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'><script>x()</script></svg>")
+    upload.name = "anh.jpg"
+    response = client.post(
+        reverse("bulletins:staff-image"),
+        {"bulletin": bulletin.pk, "image": upload, "alt": "Ảnh"},
+        follow=True,
+    )
+    assert "Hãy gửi ảnh JPEG, PNG, WebP hoặc GIF." in response.content.decode()
+    assert bulletin.images.count() == 0

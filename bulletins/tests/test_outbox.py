@@ -222,3 +222,18 @@ def test_a_long_list_is_written_in_short_chunks_and_mailed_once(world, sink, set
     assert item.expanded and item.expanded_through == people[-1].pk
     assert outbox.deliver_pending().emails_sent == 7
     assert sorted(sink.addresses()) == sorted(p.email for p in people)
+
+
+def test_an_idle_poll_opens_no_write_transaction(world, sink):
+    from django.test.utils import CaptureQueriesContext
+
+    subscribers(world.unit("P"), 2)
+    revision = published_revision(world)
+    outbox.enqueue_deliveries(revision=revision)
+    assert outbox.deliver_pending().emails_sent == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.claim_emails(batch=10) == []
+        assert outbox.claim_post() is None
+    # Every poll of every worker would otherwise take SQLite's only write lock (IMMEDIATE).
+    statements = [q["sql"].upper() for q in queries.captured_queries]
+    assert statements and all(s.startswith("SELECT") for s in statements)

@@ -122,6 +122,28 @@ def test_a_refused_token_waits_for_the_admin_with_facebooks_words(
     assert item.status == DeliveryStatus.SENT and len(fake_facebook.posts) == 1
 
 
+def test_new_credentials_on_the_channel_page_send_the_waiting_posts(
+    client, world, facebook_account, fake_facebook
+):
+    from django.urls import reverse
+
+    from orgs.testing import sign_in_verified
+
+    fake_facebook.revoke_token()
+    revision = published_revision(world)
+    outbox.enqueue_deliveries(revision=revision)
+    outbox.deliver_pending()
+    item = OutboxItem.objects.get(revision=revision)
+    assert item.status == DeliveryStatus.WAITING
+    sign_in_verified(client, world.person("admin"))
+    edit = reverse("bulletins:channel-edit", kwargs={"key": "facebook"})
+    data = {"page_id": fake_facebook.page_id, "page_token": fake_facebook.token}
+    assert client.post(edit, data).status_code == 302
+    outbox.deliver_pending()
+    item.refresh_from_db()
+    assert item.status == DeliveryStatus.SENT and len(fake_facebook.posts) == 1
+
+
 def test_a_post_failing_every_attempt_ends_failed(world, facebook_account, fake_facebook, settings):
     settings.BULLETINS_OUTBOX_MAX_ATTEMPTS = 3
     fake_facebook.fail_next(4, times=5)

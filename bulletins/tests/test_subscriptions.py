@@ -227,7 +227,9 @@ def test_lists_are_per_unit(subscribe, client, world, smtp_server):
     assert subscribe(unit="S1").status_code == 400
 
 
-def test_stale_addresses_are_purged(world):
+def test_stale_addresses_are_purged(world, immediate_tasks):
+    from bulletins.tasks import purge_stale_subscribers_task
+
     old = timezone.now() - timedelta(days=40)
     pending = _confirmed(world, "cu@vi-du.vn")
     Subscriber.objects.filter(pk=pending.pk).update(status=SubscriberStatus.PENDING, created_at=old)
@@ -239,6 +241,11 @@ def test_stale_addresses_are_purged(world):
     fresh = _confirmed(world, "moi@vi-du.vn")
     Subscriber.objects.filter(pk=fresh.pk).update(status=SubscriberStatus.PENDING)
     assert subscriptions.purge_stale() == 2
+    assert set(Subscriber.objects.values_list("pk", flat=True)) == {kept.pk, fresh.pk}
+    # The daily task does the same: what is left is kept, a second old address goes.
+    again = _confirmed(world, "cu-nua@vi-du.vn")
+    Subscriber.objects.filter(pk=again.pk).update(status=SubscriberStatus.PENDING, created_at=old)
+    assert purge_stale_subscribers_task.enqueue().return_value == 1
     assert set(Subscriber.objects.values_list("pk", flat=True)) == {kept.pk, fresh.pk}
 
 
