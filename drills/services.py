@@ -7,7 +7,6 @@ approves, and only people at the organisation's own mail domains are ever recipi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -110,13 +109,12 @@ def _check_targets(operator: User, plan: CampaignPlan) -> None:
         raise DrillError(_("Cấu hình gửi thư này không dùng được cho đơn vị tổ chức."))
 
 
-def _log(
-    *, campaign: Campaign, actor: User | None, action: str, from_status: str, note: str = ""
-) -> None:
+def _log(*, campaign: Campaign, actor: User, action: str, from_status: str, note: str = "") -> None:
+    """A person's step (the platform's own "done" is logged by sending.py)."""
     CampaignLog.objects.create(
         campaign=campaign,
         actor=actor,
-        actor_label=(actor.get_username() if actor else "system")[:150],
+        actor_label=actor.get_username()[:150],
         action=action,
         from_status=from_status,
         to_status=campaign.status,
@@ -154,18 +152,26 @@ def _locked(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
 
 
-def _move(
-    *,
-    campaign: Campaign,
-    actor: User,
-    action: str,
-    allowed_from: Iterable[str],
-    to: str,
-    note: str = "",
-) -> Campaign:
+_S = CampaignStatus
+_LIVE = frozenset({_S.DRAFT, _S.AWAITING_APPROVAL, _S.APPROVED, _S.SENDING, _S.PAUSED})
+
+# The one table of who-goes-where: each action, the statuses it may start from and where it
+# leads. STOPPED is final (absent from every "from"); sending.py owns APPROVED→SENDING→DONE.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    CampaignAction.SUBMITTED: (frozenset({_S.DRAFT}), _S.AWAITING_APPROVAL),
+    CampaignAction.APPROVED: (frozenset({_S.AWAITING_APPROVAL}), _S.APPROVED),
+    CampaignAction.REJECTED: (frozenset({_S.AWAITING_APPROVAL}), _S.DRAFT),
+    CampaignAction.PAUSED: (frozenset({_S.APPROVED, _S.SENDING}), _S.PAUSED),
+    CampaignAction.RESUMED: (frozenset({_S.PAUSED}), _S.APPROVED),
+    CampaignAction.STOPPED: (_LIVE, _S.STOPPED),
+}
+
+
+def _move(*, campaign: Campaign, actor: User, action: str, note: str = "") -> Campaign:
+    allowed_from, to = TRANSITIONS[action]
     with transaction.atomic():
         current = _locked(campaign)
-        if current.status not in set(allowed_from):
+        if current.status not in allowed_from:
             raise DrillError(
                 _("Không thể thực hiện khi đợt diễn tập đang ở trạng thái “%(status)s”.")
                 % {"status": current.get_status_display()}
@@ -189,13 +195,7 @@ def _require_operator(user: User, campaign: Campaign) -> None:
 
 def submit_campaign(*, operator: User, campaign: Campaign) -> Campaign:
     _require_operator(operator, campaign)
-    return _move(
-        campaign=campaign,
-        actor=operator,
-        action=CampaignAction.SUBMITTED,
-        allowed_from=[CampaignStatus.DRAFT],
-        to=CampaignStatus.AWAITING_APPROVAL,
-    )
+    return _move(campaign=campaign, actor=operator, action=CampaignAction.SUBMITTED)
 
 
 def manager_paths(user: User) -> list[str]:
@@ -233,14 +233,7 @@ def approve_campaign(*, manager: User, campaign: Campaign, note: str = "") -> Ca
         raise DrillError(_("Người chuẩn bị không thể tự phê duyệt đợt diễn tập của mình."))
     if not can_approve(manager, campaign):
         raise DrillError(_("Chỉ quản lý phụ trách tất cả đơn vị nhận mới được phê duyệt."))
-    return _move(
-        campaign=campaign,
-        actor=manager,
-        action=CampaignAction.APPROVED,
-        allowed_from=[CampaignStatus.AWAITING_APPROVAL],
-        to=CampaignStatus.APPROVED,
-        note=note,
-    )
+    return _move(campaign=campaign, actor=manager, action=CampaignAction.APPROVED, note=note)
 
 
 def reject_campaign(*, manager: User, campaign: Campaign, note: str) -> Campaign:
@@ -248,14 +241,7 @@ def reject_campaign(*, manager: User, campaign: Campaign, note: str) -> Campaign
         raise DrillError(_("Chỉ quản lý phụ trách tất cả đơn vị nhận mới được trả lại."))
     if not note.strip():
         raise DrillError(_("Hãy ghi lý do trả lại."))
-    return _move(
-        campaign=campaign,
-        actor=manager,
-        action=CampaignAction.REJECTED,
-        allowed_from=[CampaignStatus.AWAITING_APPROVAL],
-        to=CampaignStatus.DRAFT,
-        note=note,
-    )
+    return _move(campaign=campaign, actor=manager, action=CampaignAction.REJECTED, note=note)
 
 
 def can_control(user: User, campaign: Campaign) -> bool:
@@ -270,46 +256,20 @@ def can_control(user: User, campaign: Campaign) -> bool:
 def pause_campaign(*, user: User, campaign: Campaign, note: str = "") -> Campaign:
     if not can_control(user, campaign):
         raise DrillError(_("Bạn không có quyền tạm dừng đợt diễn tập này."))
-    return _move(
-        campaign=campaign,
-        actor=user,
-        action=CampaignAction.PAUSED,
-        allowed_from=[CampaignStatus.APPROVED, CampaignStatus.SENDING],
-        to=CampaignStatus.PAUSED,
-        note=note,
-    )
+    return _move(campaign=campaign, actor=user, action=CampaignAction.PAUSED, note=note)
 
 
 def resume_campaign(*, operator: User, campaign: Campaign) -> Campaign:
     """Back to sending under the same approval; only the operators resume."""
     _require_operator(operator, campaign)
-    return _move(
-        campaign=campaign,
-        actor=operator,
-        action=CampaignAction.RESUMED,
-        allowed_from=[CampaignStatus.PAUSED],
-        to=CampaignStatus.APPROVED,
-    )
+    return _move(campaign=campaign, actor=operator, action=CampaignAction.RESUMED)
 
 
 def stop_campaign(*, user: User, campaign: Campaign, note: str = "") -> Campaign:
     """Final: a stopped campaign sends nothing more and is never resumed."""
     if not can_control(user, campaign):
         raise DrillError(_("Bạn không có quyền dừng đợt diễn tập này."))
-    return _move(
-        campaign=campaign,
-        actor=user,
-        action=CampaignAction.STOPPED,
-        allowed_from=[
-            CampaignStatus.DRAFT,
-            CampaignStatus.AWAITING_APPROVAL,
-            CampaignStatus.APPROVED,
-            CampaignStatus.SENDING,
-            CampaignStatus.PAUSED,
-        ],
-        to=CampaignStatus.STOPPED,
-        note=note,
-    )
+    return _move(campaign=campaign, actor=user, action=CampaignAction.STOPPED, note=note)
 
 
 def at_allowed_domains() -> Q:

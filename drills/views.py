@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.access import AuthenticatedHttpRequest, require_unit, staff_required, units_for
@@ -85,7 +86,7 @@ def _run(request: AuthenticatedHttpRequest, act: Callable[[str], object]) -> Non
     except (DrillError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Đã cập nhật đợt diễn tập.")
+        messages.success(request, _("Đã cập nhật đợt diễn tập."))
 
 
 OPERATOR_ACTIONS = ("submit", "pause", "resume", "stop")
@@ -110,9 +111,9 @@ def campaign_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
 
 def _managed_campaigns(user: User) -> CampaignQuerySet:
     """Campaigns reaching a unit this person manages (by target unit or a chosen person)."""
-    paths = services.manager_paths(user)
     if user.is_superuser:
         return Campaign.objects.all()
+    paths = services.manager_paths(user)
     if not paths:
         return Campaign.objects.none()
     units = Unit.objects.within_paths(paths)

