@@ -72,8 +72,6 @@ __all__ = [
     "Analysis",
     "CaseScore",
     "Evidence",
-    "IndicatorResult",
-    "Reason",
     "analyse_message",
     "combine",
     "score_case_text",

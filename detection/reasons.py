@@ -108,11 +108,23 @@ def _lookalike_reasons(results: list[IndicatorResult]) -> list[Reason]:
     return []
 
 
+def _first_brand(brands: list[Brand]) -> Brand | None:
+    """The first bank, e-wallet or agency of `brands`, else the first of them."""
+    money = [b for b in brands if b.category in FINANCIAL_OR_STATE]
+    chosen = money or brands
+    return chosen[0] if chosen else None
+
+
+def _away_weight(brand: Brand) -> float:
+    """A message speaking for `brand` that sends people elsewhere (a link, a foreign number):
+    more when money or the state is at stake."""
+    return 2.0 if brand.category in FINANCIAL_OR_STATE else 1.2
+
+
 def _brand_link_mismatch(unknown: list[LookalikeResult], speakers: list[Brand]) -> Reason | None:
     """The message speaks for a brand (a bank or agency first) and links elsewhere, to a page
     that is not even a look-alike of that brand (which its own reason already explains)."""
-    money_brands = [b for b in speakers if b.category in FINANCIAL_OR_STATE]
-    speaking_for = money_brands[0] if money_brands else (speakers[0] if speakers else None)
+    speaking_for = _first_brand(speakers)
     if speaking_for is None:
         return None
     if any(
@@ -125,7 +137,7 @@ def _brand_link_mismatch(unknown: list[LookalikeResult], speakers: list[Brand]) 
             "Tin nhắn nhân danh {brand} nhưng đường link dẫn tới {host}, không phải "
             "trang chính thức {official}."
         ).format(brand=speaking_for.name, host=unknown[0].host, official=speaking_for.official),
-        2.0 if speaking_for.category in FINANCIAL_OR_STATE else 1.2,
+        _away_weight(speaking_for),
         "link",
         "brand_link_mismatch",
         "lookalike",
@@ -374,14 +386,13 @@ INTERNATIONAL = frozenset({"dhl", "hsbc"})
 def _vietnamese_brand(mentioned: list[Brand], speakers: list[Brand]) -> Brand | None:
     """The Vietnamese organisation a message speaks for (or, failing that, names): the one that
     would give a Vietnamese number, never a foreign one."""
-    candidates = [
-        b
-        for b in speakers + mentioned
-        if b.category not in NOT_SPEAKERS and b.key not in INTERNATIONAL
-    ]
-    money = [b for b in candidates if b.category in FINANCIAL_OR_STATE]
-    chosen = money or candidates
-    return chosen[0] if chosen else None
+    return _first_brand(
+        [
+            b
+            for b in speakers + mentioned
+            if b.category not in NOT_SPEAKERS and b.key not in INTERNATIONAL
+        ]
+    )
 
 
 def foreign_phone_reasons(
@@ -402,7 +413,7 @@ def foreign_phone_reasons(
             )
             % {"brand": brand.name, "country": info.country, "phone": phones[0].text},
             # As much as a link away from the brand's site: the call is where the money goes.
-            2.0 if brand.category in FINANCIAL_OR_STATE else 1.2,
+            _away_weight(brand),
             "rule",
             "foreign_phone",
             "contact",

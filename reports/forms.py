@@ -73,16 +73,14 @@ class EvidenceField(forms.FileField):
 
 
 class HoneypotMixin(forms.Form):
-    # Hidden from people by CSS (class .hp); bots that fill every field fill this one.
+    # Hidden from people by CSS (class .hp); bots that fill every field fill this one. The view's
+    # lib.gates.honeypot reads it from the post before the form is built.
     website = LineField(
         label=_("Để trống ô này"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-
-    def is_bot(self) -> bool:
-        return bool(self.data.get("website"))
 
 
 class KeptEvidenceMixin(forms.Form):

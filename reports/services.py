@@ -84,7 +84,7 @@ def root_unit() -> Unit | None:
     return Unit.objects.get_root_nodes().first()
 
 
-# --- submission ------------------------------------------------------------------------------
+# --- evidence files and the write transaction (reports.submission, appeals) -------------------
 
 
 def _save_files(

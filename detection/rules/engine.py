@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from .base import Rule, RuleHit
 from .catalogue import RULES, RULES_BY_CODE
@@ -73,14 +72,11 @@ def _negated(text: _Text, start: int) -> bool:
     return bool(_NEGATION.search(text.folded, max(0, start - 60), start))
 
 
-@cache
-def _base_rules() -> tuple[tuple[Rule, re.Pattern[str]], ...]:
-    return tuple((rule, rule.pattern) for rule in RULES if rule.pattern is not None)
-
-
-@cache
-def _combinations() -> tuple[Rule, ...]:
-    return tuple(rule for rule in RULES if rule.needs)
+# The rules with a pattern, tried on the text; the combinations, built from their hits.
+_BASE_RULES: tuple[tuple[Rule, re.Pattern[str]], ...] = tuple(
+    (rule, rule.pattern) for rule in RULES if rule.pattern is not None
+)
+_COMBINATIONS: tuple[Rule, ...] = tuple(rule for rule in RULES if rule.needs)
 
 
 def evaluate(folded: str) -> tuple[list[RuleHit], set[str]]:
@@ -88,7 +84,7 @@ def evaluate(folded: str) -> tuple[list[RuleHit], set[str]]:
     rule and signal it triggers."""
     text = _prepare(folded)
     found: dict[str, RuleHit] = {}
-    for rule, pattern in _base_rules():
+    for rule, pattern in _BASE_RULES:
         for match in pattern.finditer(folded):
             start = match.start()
             if rule.weight > 0 and _quoted(text, start, match.end()):
@@ -97,7 +93,7 @@ def evaluate(folded: str) -> tuple[list[RuleHit], set[str]]:
                 continue
             found[rule.code] = RuleHit(rule, start, match.end())
             break
-    for rule in _combinations():
+    for rule in _COMBINATIONS:
         parts = [found[code] for code in rule.needs if code in found]
         if len(parts) == len(rule.needs):
             first = min(parts, key=lambda hit: hit.start)
