@@ -39,9 +39,11 @@ _MISSES_BEFORE = pytest.StashKey[int]()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
-    from lib import shared_data
+    # Only CANHGIAC_REQUIRE_REAL reads the count (pytest_runtest_makereport below).
+    if REQUIRE_REAL:
+        from lib import shared_data
 
-    item.stash[_MISSES_BEFORE] = len(shared_data.MISSING)
+        item.stash[_MISSES_BEFORE] = len(shared_data.MISSING)
     return (yield)
 
 

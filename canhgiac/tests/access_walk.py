@@ -181,7 +181,10 @@ def api_routes() -> list[Route]:
     """Every operation of every ninja API mounted in the URL conf, with its methods."""
     from ninja import NinjaAPI
 
-    apis = {id(a): a for a in _mounted(get_resolver().url_patterns, NinjaAPI)}
+    # Each path of an API is a URL of its own: one API, one mount (the first), however many.
+    apis: dict[int, tuple[Any, str]] = {}
+    for api, mount in _mounted(get_resolver().url_patterns, NinjaAPI):
+        apis.setdefault(id(api), (api, mount))
     routes = []
     for api, mount in apis.values():
         for prefix, router in api._routers:
@@ -212,7 +215,6 @@ def _mounted(
             api = getattr(entry.callback, "keywords", {}).get("api")
             if isinstance(api, kind):
                 yield api, prefix
-                return
 
 
 def all_routes() -> list[Route]:
@@ -246,13 +248,17 @@ def sign_in_paths() -> set[str]:
     }
 
 
+def _redirect_target(response: HttpResponseBase) -> str:
+    return response.get("Location", "").split("?", 1)[0]
+
+
 def refusal(response: HttpResponseBase, sign_in: set[str]) -> str | None:
     """None when `response` refuses; else what it did instead, for the failure message."""
     status = response.status_code
     if status in REFUSED_STATUSES or status == 405:
         return None
     if 300 <= status < 400:
-        target = response.get("Location", "").split("?", 1)[0]
+        target = _redirect_target(response)
         return None if target in sign_in else f"a redirect to {target or '(nowhere)'}"
     return f"{status}"
 
@@ -437,7 +443,7 @@ def anonymous_failures(routes: Iterable[Route], samples: dict[str, Sample]) -> l
     failures = []
     for route in guarded(routes):
         url = url_for(route, samples)
-        wrong = check_resolves(route, url) or None
+        wrong = check_resolves(route, url)
         found = refused_everywhere(client, route, url, sign_in, "an anonymous visitor")
         failures += ([wrong] if wrong else []) + [f"{f}: {TO_DO}" for f in found]
     return failures
@@ -508,7 +514,7 @@ def _roles(user: Any) -> set[str]:
 
 def _opens(response: HttpResponseBase, sign_in: set[str]) -> bool:
     if 300 <= response.status_code < 400:
-        return response.get("Location", "").split("?", 1)[0] not in sign_in
+        return _redirect_target(response) not in sign_in
     return response.status_code < 400
 
 
