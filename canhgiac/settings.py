@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "training",
     "bulletins",
     "drills",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("bulletins.urls")),
     path("", include("drills.urls")),
+    path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
