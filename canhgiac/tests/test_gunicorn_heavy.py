@@ -8,6 +8,7 @@ for CANHGIAC_WEB_TIMEOUT seconds.
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +20,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = 18101
+
+
+def _unused_port() -> int:
+    """A port the kernel has just handed out and nothing holds: the SQLite and PostgreSQL legs
+    of .ci/run run side by side, so a fixed port would be taken by the other one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT = _unused_port()
 BASE = f"http://127.0.0.1:{PORT}"
 HEAVY = ("http://xn--" + "a-" * 1100)[:2048]
 
