@@ -28,7 +28,7 @@ target after N minutes and counts only the mutants tested by then, the cheapest 
 Prints each surviving mutant (file, line, the change) and ends with
 `RESULT mutants=… survived=… survived_pct=…`; exits non-zero above --max-survived-pct (10).
 Mutants that no selected test reaches ("no tests") count as survivors; a timeout counts as
-killed (the change made the tests hang, so they noticed).
+killed (the change made the tests hang, so they noticed) and is counted apart (timeouts=).
 """
 
 from __future__ import annotations
@@ -343,12 +343,15 @@ def main() -> int:
         sys.exit(f"{MUTMUT} is missing: pip install -e '.[dev]'")
     targets = [t for t in TARGETS if not args.only or t.name in args.only]
     started = time.monotonic()
-    total = survived = 0
+    total = survived = timeouts = 0
     for target in targets:
         outcome = run_target(args, target)
         alive = sorted(n for n, (status, _) in outcome.results.items() if status not in KILLED)
+        # Counted as killed, but shown: on a loaded machine a slow run can pass for a hang.
+        hung = sum(status == "timeout" for status, _ in outcome.results.values())
         print(
-            f"   {len(outcome.results)} mutants, {len(alive)} survived, {outcome.seconds:.0f} s",
+            f"   {len(outcome.results)} mutants, {len(alive)} survived, {hung} timed out,"
+            f" {outcome.seconds:.0f} s",
             flush=True,
         )
         described = []
@@ -360,9 +363,10 @@ def main() -> int:
             print(text, flush=True)
         total += len(outcome.results)
         survived += len(alive)
+        timeouts += hung
     pct = 100.0 * survived / total if total else 0.0
     print(f"total time {time.monotonic() - started:.0f} s")
-    print(f"RESULT mutants={total} survived={survived} survived_pct={pct:.1f}")
+    print(f"RESULT mutants={total} survived={survived} survived_pct={pct:.1f} timeouts={timeouts}")
     return 0 if pct <= args.max_survived_pct else 1
 
 
