@@ -66,6 +66,7 @@ class QuizAdmin(admin.ModelAdmin[Quiz]):
 class AssignmentAdmin(admin.ModelAdmin[Assignment]):
     list_display = ["title", "unit", "quiz", "deadline", "created_by"]
     autocomplete_fields = ["unit"]
+    raw_id_fields = ["person"]  # a drill follow-up's one person: no list of every user
     filter_horizontal = ["lessons"]
     readonly_fields = ["created_by", "created_at"]
 

@@ -37,7 +37,9 @@ def _scope(request: AuthenticatedHttpRequest) -> UnitQuerySet:
 @staff_required(Permission.MANAGE_TRAINING)
 def manage_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     assignments = (
+        # One person's assignments (drill follow-ups) count in the progress, not in this list.
         Assignment.objects.relevant_to(_scope(request))
+        .to_units()
         .select_related("unit", "quiz")
         .prefetch_related("lessons")
     )

@@ -258,29 +258,51 @@ class Quiz(models.Model):
 
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def to_units(self) -> AssignmentQuerySet:
+        return self.filter(person__isnull=True)
+
     def covering(self, unit: Unit | None) -> AssignmentQuerySet:
-        """Assignments given to `unit` or to any unit above it (one query on path prefixes)."""
+        """Unit assignments given to `unit` or to any unit above it (one query on path
+        prefixes). One person's assignments are not among them: see `reaching`."""
         if unit is None:
             return self.none()
         step = Unit.steplen
         prefixes = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
-        return self.filter(unit__path__in=prefixes)
+        return self.to_units().filter(unit__path__in=prefixes)
+
+    def reaching(self, user: User) -> AssignmentQuerySet:
+        """What `user` has to learn: their units' assignments and those given to them alone."""
+        return self.covering(user.home_unit) | self.filter(person=user)
 
     def relevant_to(self, units: QuerySet[Unit]) -> AssignmentQuerySet:
         """Assignments that reach somebody in `units` (a scope from units_for): given inside the
-        scope, or given above it (a province assignment reaches a district's people)."""
+        scope, or given above it (a province assignment reaches a district's people); and those
+        given to one person whose home unit is in the scope, wherever they were given."""
         paths = list(units.values_list("path", flat=True))
         step = Unit.steplen
         prefixes = {p[:i] for p in paths for i in range(step, len(p) + 1, step)}
-        return self.filter(unit__path__in=prefixes)
+        return self.filter(
+            models.Q(person__isnull=True, unit__path__in=prefixes)
+            | models.Q(person__home_unit__in=units)
+        )
 
 
 class Assignment(models.Model):
-    """Lessons and a quiz given to a unit and every unit below it, with a deadline."""
+    """Lessons and a quiz given to a unit and every unit below it, with a deadline; or, when
+    `person` is set, to that one person alone (the lesson after a slip in a phishing drill),
+    `unit` then being their home unit on the day it was given."""
 
     title = models.CharField(_("tên khoá học"), max_length=200)
     unit = models.ForeignKey(
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("giao riêng cho"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_assignments",
     )
     lessons = models.ManyToManyField(Lesson, verbose_name=_("bài học"), blank=True)
     quiz = models.ForeignKey(
@@ -304,8 +326,18 @@ class Assignment(models.Model):
         return f"{self.title} · {self.unit}"
 
     def people(self) -> QuerySet[User]:
-        """Active people whose home unit is this unit or lies below it."""
+        """Active people whose home unit is this unit or lies below it; or the one person."""
+        if self.person_id is not None:
+            return User.objects.filter(is_active=True, pk=self.person_id)
         return User.objects.filter(is_active=True, home_unit__path__startswith=self.unit.path)
+
+    def reaches(self, person: User) -> bool:
+        """Whether `person` has this to learn (their home unit is within the unit, or it was
+        given to them alone)."""
+        if self.person_id is not None:
+            return person.pk == self.person_id
+        home = person.home_unit
+        return home is not None and home.path.startswith(self.unit.path)
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) > self.deadline

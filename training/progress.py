@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
@@ -66,6 +67,11 @@ class Progress:
     assignments: list[Assignment] = field(default_factory=list)
     total: Counts = field(default_factory=Counts)
 
+    @property
+    def personal(self) -> int:
+        """How many of the assignments were given to one person each (drill follow-ups)."""
+        return sum(1 for a in self.assignments if a.person_id is not None)
+
 
 def build_progress(
     *, scope: QuerySet[Unit], assignment_id: int | None = None, now: datetime | None = None
@@ -79,36 +85,36 @@ def build_progress(
         .select_related("home_unit")
         .order_by("last_name", "first_name", "username")
     )
-    assignments = list(
-        Assignment.objects.relevant_to(scope).select_related("unit", "quiz").order_by("-deadline")
-    )
+    relevant = Assignment.objects.relevant_to(scope)
+    assignments = list(relevant.select_related("unit", "quiz").order_by("-deadline"))
     progress = Progress(assignments=assignments)
     chosen = [a for a in assignments if assignment_id is None or a.pk == assignment_id]
+    # A subquery rather than a list of ids: there is one assignment per drill click.
+    of_chosen = relevant if assignment_id is None else relevant.filter(pk=assignment_id)
     records = {
         (c.user_id, c.assignment_id): c
         for c in Completion.objects.filter(
-            assignment__in=chosen, user__home_unit__in=scope, user__is_active=True
+            assignment__in=of_chosen, user__home_unit__in=scope, user__is_active=True
         ).only("user_id", "assignment_id", "verb", "satisfied", "success")
     }
     per_home: dict[str, Counts] = defaultdict(Counts)
-    for assignment in chosen:
-        for person in people:
-            home = person.home_unit
-            # Never None here (people were chosen by their home unit); the check tells mypy.
-            if home is None or not home.path.startswith(assignment.unit.path):
-                continue
-            record = records.get((person.pk, assignment.pk))
-            counts = per_home[home.path]
-            counts.assigned += 1
-            counts.with_quiz += 1 if assignment.quiz_id else 0
-            satisfied = bool(record and record.satisfied)
-            counts.satisfied += satisfied
-            counts.passed += bool(record and record.success is True)
-            counts.failed += bool(record and record.success is False)
-            if not satisfied and assignment.deadline < now:
-                counts.overdue += 1
-                verb = record.verb if record else ""
-                progress.overdue.append(OverdueRow(person, home, assignment, verb))
+    for assignment, person in _pairs(chosen, people):
+        home = person.home_unit
+        # Never None here (people were chosen by their home unit); the check tells mypy.
+        if home is None:
+            continue
+        record = records.get((person.pk, assignment.pk))
+        counts = per_home[home.path]
+        counts.assigned += 1
+        counts.with_quiz += 1 if assignment.quiz_id else 0
+        satisfied = bool(record and record.satisfied)
+        counts.satisfied += satisfied
+        counts.passed += bool(record and record.success is True)
+        counts.failed += bool(record and record.success is False)
+        if not satisfied and assignment.deadline < now:
+            counts.overdue += 1
+            verb = record.verb if record else ""
+            progress.overdue.append(OverdueRow(person, home, assignment, verb))
     # Roll each home unit's counts up to every unit of the scope above it.
     totals: dict[str, Counts] = defaultdict(Counts)
     step = Unit.steplen
@@ -120,6 +126,21 @@ def build_progress(
     progress.units = [UnitRow(u, totals.get(u.path, Counts())) for u in units]
     progress.overdue.sort(key=lambda r: (r.assignment.deadline, r.unit.path, r.person.username))
     return progress
+
+
+def _pairs(assignments: list[Assignment], people: list[User]) -> Iterator[tuple[Assignment, User]]:
+    """Every (assignment, person) it reaches among `people`. One person's assignment is looked
+    up by its person (there may be one per drill click: never a scan of everybody for it)."""
+    by_pk = {person.pk: person for person in people}
+    for assignment in assignments:
+        if assignment.person_id is not None:
+            person = by_pk.get(assignment.person_id)
+            if person is not None:
+                yield assignment, person
+            continue
+        for person in people:
+            if assignment.reaches(person):
+                yield assignment, person
 
 
 class PublicTotal(TypedDict):

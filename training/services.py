@@ -87,10 +87,47 @@ def create_assignment(
     return assignment
 
 
+def assign_to_person(
+    *,
+    person: User,
+    lesson: Lesson,
+    deadline: datetime,
+    title: str,
+    quiz: Quiz | None = None,
+    note: str = "",
+    created_by: User | None = None,
+) -> Assignment:
+    """Give one lesson (and a quiz, if any) to one person, with a deadline: it is on their own
+    list and counts in their unit's progress as any assignment does. `created_by` None means
+    the platform gave it (a drill's follow-up); a person giving it must manage training of the
+    person's unit. The caller makes sure it is given once (drills: one per drill recipient)."""
+    if person.home_unit_id is None:
+        raise TrainingError(_("Người này chưa thuộc đơn vị nào nên chưa giao bài được."))
+    if created_by is not None and person.home_unit is not None:  # None: refused just above
+        require_unit(created_by, Permission.MANAGE_TRAINING, person.home_unit)
+    now = timezone.now()
+    if not now < deadline <= now + MAX_DEADLINE_AHEAD:
+        raise TrainingError(_("Hạn hoàn thành phải ở tương lai và trong vòng một năm."))
+    # Two inserts and nothing read: this runs in a drill's beacon, on a person's first click.
+    with transaction.atomic():
+        assignment = Assignment.objects.create(
+            created_by=created_by,
+            unit_id=person.home_unit_id,
+            person=person,
+            title=title.strip()[:200],
+            quiz=quiz,
+            deadline=deadline,
+            note=note.strip()[:1000],
+        )
+        assignment.lessons.add(lesson)
+    return assignment
+
+
 def assignments_for(user: User) -> list[Assignment]:
-    """What a staff member has to learn: assignments given to their unit or any unit above."""
+    """What a staff member has to learn: assignments given to their unit or any unit above,
+    and those given to them alone."""
     return list(
-        Assignment.objects.covering(user.home_unit)
+        Assignment.objects.reaching(user)
         .select_related("unit", "quiz")
         .prefetch_related("lessons")
         .order_by("deadline")
@@ -98,13 +135,9 @@ def assignments_for(user: User) -> list[Assignment]:
 
 
 def get_own_assignment(user: User, pk: int) -> Assignment | None:
-    """The assignment if it reaches `user` (their home unit lies within its unit), else None."""
-    return (
-        Assignment.objects.covering(user.home_unit)
-        .select_related("unit", "quiz")
-        .filter(pk=pk)
-        .first()
-    )
+    """The assignment if it reaches `user` (their home unit lies within its unit, or it was
+    given to them alone), else None."""
+    return Assignment.objects.reaching(user).select_related("unit", "quiz").filter(pk=pk).first()
 
 
 # --- Lessons ---------------------------------------------------------------------------------
@@ -112,7 +145,7 @@ def get_own_assignment(user: User, pk: int) -> Assignment | None:
 
 def mark_lesson_read(*, user: User, lesson: Lesson) -> None:
     LessonRead.objects.get_or_create(user=user, lesson=lesson)
-    for assignment in Assignment.objects.covering(user.home_unit).filter(lessons=lesson):
+    for assignment in Assignment.objects.reaching(user).filter(lessons=lesson):
         refresh_completion(user=user, assignment=assignment)
 
 
@@ -388,7 +421,9 @@ def refresh_completion(
         record.completed_at = now
     record.timestamp = now
     record.save()
-    if record.satisfied:
+    # One person's lesson after a drill is no course: a certificate is shown to others, and
+    # would tell them of the slip.
+    if record.satisfied and assignment.person_id is None:
         issue_certificate(user=user, assignment=assignment)
     return record
 
