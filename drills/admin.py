@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from lib.admin import ReadOnlyAdmin
 
+from .forms import SendingProfileForm
 from .models import Campaign, CampaignLog, LandingPage, SendingProfile, Template
 from .sanitise import clean_landing_html, clean_mail_html
 
@@ -35,25 +35,6 @@ class LandingPageAdmin(admin.ModelAdmin[LandingPage]):
         # Whatever an admin pastes, the page keeps no field names, actions or scripts.
         obj.html = clean_landing_html(obj.html)
         super().save_model(request, obj, form, change)
-
-
-class SendingProfileForm(forms.ModelForm[SendingProfile]):
-    smtp_password = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Để trống để giữ mật khẩu hiện có.",
-    )
-
-    class Meta:
-        model = SendingProfile
-        fields = [
-            "name", "unit", "smtp_host", "smtp_port", "smtp_username", "smtp_password",
-            "use_tls", "sender_domain",
-        ]  # fmt: skip
-
-    def clean_smtp_password(self) -> str:
-        value: str = self.cleaned_data.get("smtp_password") or ""
-        return value or (self.instance.smtp_password if self.instance.pk else "")
 
 
 @admin.register(SendingProfile)

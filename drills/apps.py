@@ -14,8 +14,9 @@ class DrillsConfig(AppConfig):
         from orgs.models import Permission
 
         register_periodic(task_path="drills.tasks.send_due_drill_mail", every=timedelta(minutes=1))
+        # One click on the staff home reports the newest drill mail (views_tracking.report).
         register_staff_actions(
-            390, (Permission.VIEW_UNIT, _("Báo cáo thư đáng ngờ"), "drill-report")
+            390, (Permission.VIEW_UNIT, _("Báo cáo thư đáng ngờ"), "drill-report"), post=True
         )
         register_staff_actions(
             400,

@@ -98,3 +98,41 @@ class NoteForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SendingProfileForm(forms.ModelForm[SendingProfile]):
+    """The admin's form of a sending profile. The stored password is never shown back (it is
+    not even decrypted for the form); a blank field keeps it, a typed one replaces it."""
+
+    smtp_password = forms.CharField(
+        label=_("Mật khẩu SMTP"),
+        required=False,
+        strip=False,
+        max_length=255,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Để trống để giữ mật khẩu hiện có."),
+    )
+    clear_smtp_password = forms.BooleanField(label=_("Xoá mật khẩu đã lưu"), required=False)
+
+    class Meta:
+        model = SendingProfile
+        fields = [
+            "name", "unit", "smtp_host", "smtp_port", "smtp_username", "smtp_password",
+            "clear_smtp_password", "use_tls", "sender_domain",
+        ]  # fmt: skip
+
+    def clean_smtp_password(self) -> str:
+        value: str = self.cleaned_data.get("smtp_password") or ""
+        if not value.isascii():  # smtplib sends AUTH in ASCII: such a password never logs in
+            raise forms.ValidationError(_("Mật khẩu SMTP chỉ được gồm ký tự không dấu (ASCII)."))
+        return value
+
+    def save(self, commit: bool = True) -> SendingProfile:
+        profile = super().save(commit=False)
+        if self.cleaned_data.get("smtp_password"):
+            profile.set_smtp_password(self.cleaned_data["smtp_password"])
+        elif self.cleaned_data.get("clear_smtp_password"):
+            profile.set_smtp_password("")
+        if commit:
+            profile.save()
+        return profile

@@ -21,12 +21,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lib import ratelimit
 from lib.gates import rate_limited
 from orgs.access import AuthenticatedHttpRequest, staff_required
 from orgs.models import Permission
 
 from . import tracking
-from .models import Recipient, ReportChannel
+from .models import Recipient
 from .receiver import tracking_ids_in
 from .sanitise import clean_landing_html
 
@@ -36,6 +37,8 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 DEFAULT_TRACK_RATE = 600
 DEFAULT_PAGE_RATE = 60
+# Presses of the report button a minute per person (each sends a thank-you mail).
+DEFAULT_REPORT_RATE = 10
 
 
 def too_many(request: HttpRequest, /, *args: object, **kwargs: object) -> HttpResponse:
@@ -53,6 +56,14 @@ def _recipient(tracking_id: str) -> Recipient:
     return recipient
 
 
+def _tracked(tracking_id: str) -> Recipient:
+    """The recipient with only what an event needs (the pages above need the campaign)."""
+    recipient = tracking.find_tracked(tracking_id)
+    if recipient is None:
+        raise Http404
+    return recipient
+
+
 def _agent(request: HttpRequest) -> str:
     return request.headers.get("User-Agent", "")[:300]
 
@@ -61,9 +72,7 @@ def _agent(request: HttpRequest) -> str:
 @never_cache
 @_gate("drills-track", "DRILLS_TRACK_RATE_PER_IP", DEFAULT_TRACK_RATE)
 def pixel(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    recipient = tracking.find_recipient(tracking_id)
-    if recipient is not None:
-        tracking.record_open(recipient=recipient, user_agent=_agent(request))
+    tracking.record_open(tracking_id=tracking_id, user_agent=_agent(request))
     # The same image for any id: the answer tells nothing about which ids exist.
     return HttpResponse(PIXEL, content_type="image/gif")
 
@@ -72,8 +81,8 @@ def pixel(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @never_cache
 @_gate("drills-track", "DRILLS_TRACK_RATE_PER_IP", DEFAULT_TRACK_RATE)
 def click(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    recipient = _recipient(tracking_id)
-    tracking.record_link_hit(recipient=recipient, user_agent=_agent(request))
+    if not tracking.record_link_hit(tracking_id=tracking_id, user_agent=_agent(request)):
+        raise Http404
     return redirect("drill-landing", tracking_id)
 
 
@@ -98,7 +107,10 @@ def landing(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_POST
 @_gate("drills-track", "DRILLS_TRACK_RATE_PER_IP", DEFAULT_TRACK_RATE)
 def beacon(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    tracking.confirm_click(recipient=_recipient(tracking_id))
+    recipient = tracking.find_unconfirmed(tracking_id)
+    if recipient is not None:
+        tracking.confirm_click(recipient=recipient)
+    # 204 for any id, as the pixel answers: a beacon cannot test which ids exist.
     return HttpResponse(status=204)
 
 
@@ -106,8 +118,7 @@ def beacon(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_POST
 @_gate("drills-track", "DRILLS_TRACK_RATE_PER_IP", DEFAULT_TRACK_RATE)
 def submitted(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    recipient = _recipient(tracking_id)
-    tracking.record_submitted(recipient=recipient)
+    tracking.record_submitted(recipient=_tracked(tracking_id))
     return redirect(reverse("drill-teach", args=[tracking_id]), permanent=False)
 
 
@@ -153,16 +164,20 @@ def thanks(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required(Permission.VIEW_UNIT)
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """ "Báo cáo thư đáng ngờ": paste the mail (or its link) and press the button. A drill mail
-    of the person's own is recorded as reported; any other mail is thanked for all the same."""
+    """ "Báo cáo thư đáng ngờ": one press (the staff home's button posts here at once) reports
+    the person's newest drill mail not yet reported; a pasted mail or link, optional, names
+    which. The answer is the same page and the same mail whether or not a drill mail was
+    found: the button must not tell anyone whether a drill is running. A GET records nothing."""
     if request.method == "GET":
         return render(request, "drills/tracking/report.html", {})
+    limit = int(getattr(settings, "DRILLS_REPORT_RATE_PER_USER", DEFAULT_REPORT_RATE))
+    if not ratelimit.allow("drills-report", str(request.user.pk), limit=limit):
+        return too_many(request)
     text = request.POST.get("message", "")[:200_000]
-    recipients = Recipient.objects.filter(
-        person=request.user, tracking_id__in=tracking_ids_in(text), sent_at__isnull=False
-    ).select_related("campaign")
-    drill = False
-    for recipient in recipients:
-        tracking.record_report(recipient=recipient, channel=ReportChannel.PORTAL)
-        drill = True
-    return render(request, "drills/tracking/thanks.html", {"drill": drill})
+    named = Recipient.objects.none()
+    if text:
+        named = Recipient.objects.filter(
+            person=request.user, tracking_id__in=tracking_ids_in(text), sent_at__isnull=False
+        )
+    tracking.record_portal_report(person=request.user, named=list(named))
+    return render(request, "drills/tracking/thanks.html", {"drill": False})

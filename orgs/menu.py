@@ -18,6 +18,8 @@ class StaffAction:
     label: StrOrPromise  # translated when the page is rendered
     url_name: str
     order: int
+    # One click: the staff home also shows it as a button that POSTs to `url` at once.
+    post: bool = False
 
     @property
     def url(self) -> str:
@@ -27,10 +29,14 @@ class StaffAction:
 _ACTIONS: dict[str, StaffAction] = {}
 
 
-def register_staff_actions(first_order: int, *actions: tuple[str, StrOrPromise, str]) -> None:
-    """Register (permission, label, url name) entries, in this order from `first_order`."""
+def register_staff_actions(
+    first_order: int, *actions: tuple[str, StrOrPromise, str], post: bool = False
+) -> None:
+    """Register (permission, label, url name) entries, in this order from `first_order`;
+    `post`: one-click actions (their view takes a POST with no fields but the CSRF token)."""
     for step, (permission, label, url_name) in enumerate(actions):
-        _ACTIONS[url_name] = StaffAction(permission, label, url_name, first_order + 10 * step)
+        order = first_order + 10 * step
+        _ACTIONS[url_name] = StaffAction(permission, label, url_name, order, post=post)
 
 
 def actions_for(permissions: set[str]) -> list[StaffAction]:

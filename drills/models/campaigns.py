@@ -13,8 +13,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from lib.crypto import decrypt_text, encrypt_text
 from orgs.models import Unit, User
 from training.models import Lesson, Topic
+
+# What the SMTP password's key is derived for (lib.crypto): also in migration 0002.
+PROFILE_CRYPTO_PURPOSE = "drills.SendingProfile"
 
 # Placeholders a template body may hold; replaced by `Template.render` (plain replacement: a
 # template is text written by staff, never a Django template that could reach the context).
@@ -127,7 +131,8 @@ class SendingProfile(models.Model):
     smtp_host = models.CharField(_("máy chủ SMTP"), max_length=255, default="127.0.0.1")
     smtp_port = models.PositiveIntegerField(_("cổng SMTP"), default=25)
     smtp_username = models.CharField(_("tài khoản SMTP"), max_length=255, blank=True)
-    smtp_password = models.CharField(_("mật khẩu SMTP"), max_length=255, blank=True)
+    # Encrypted (lib/crypto.py): the database and its backups never hold the clear password.
+    smtp_password_encrypted = models.TextField(_("mật khẩu SMTP (đã mã hoá)"), blank=True)
     use_tls = models.BooleanField(_("dùng STARTTLS"), default=False)
     sender_domain = models.CharField(_("tên miền gửi"), max_length=255)
 
@@ -137,6 +142,21 @@ class SendingProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sender_domain})"
+
+    @property
+    def has_smtp_password(self) -> bool:
+        return bool(self.smtp_password_encrypted)
+
+    def set_smtp_password(self, password: str) -> None:
+        """Store `password` encrypted ("" clears it); the caller saves."""
+        self.smtp_password_encrypted = (
+            encrypt_text(password, purpose=PROFILE_CRYPTO_PURPOSE) if password else ""
+        )
+
+    def smtp_password(self) -> str:
+        """The clear password, for the SMTP login only (raises lib.crypto.CredentialsUnreadable
+        when the key it was encrypted with is gone)."""
+        return decrypt_text(self.smtp_password_encrypted, purpose=PROFILE_CRYPTO_PURPOSE)
 
 
 class CampaignStatus(models.TextChoices):

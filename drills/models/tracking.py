@@ -91,13 +91,21 @@ class Event(models.Model):
 
 
 class FollowUp(models.Model):
-    """The lesson given to a person who clicked, with a deadline: once per recipient. Training
-    has no per-person assignment yet, so the lesson is read through training's own lesson page
-    and its LessonRead row is the completion."""
+    """The lesson given to a person who clicked, with a deadline: once per recipient (the
+    one-to-one row is the guard). The lesson is training's assignment to that one person, so
+    it is on their own list and in their unit's training progress; `assignment` is None only
+    when there was no lesson to give or the person has no home unit."""
 
     recipient = models.OneToOneField(Recipient, on_delete=models.CASCADE, related_name="follow_up")
     lesson = models.ForeignKey(
         "training.Lesson", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignment = models.OneToOneField(
+        "training.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     deadline = models.DateTimeField(_("hạn hoàn thành"))
     created_at = models.DateTimeField(default=timezone.now)
