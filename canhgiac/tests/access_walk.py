@@ -82,6 +82,7 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("drill-teach", "the drill's explanation of its cues, for the holder of the tracking id"),
     ("drill-thanks", "the thank-you page linked from the thank-you mail"),
     ("drill-transparency", "the id followed by +: tells a mail administrator what the mail is"),
+    ("dashboard:public", "province-wide statistics: aggregates only, no group under 5"),
 )
 PUBLIC = frozenset(name for name, _reason in PUBLIC_ROUTES)
 
@@ -345,6 +346,7 @@ def object_samples(world: Any) -> dict[str, Sample]:
         **_orgs_samples(world),
         **_bulletins_samples(world, case_pk=reports["reports:case"].kwargs["pk"]),
         **_drills_samples(world),
+        **_dashboard_samples(),
     }
 
 
@@ -555,6 +557,14 @@ def other_unit_failures(
             )
         tried.add(route.key)
     return failures, tried
+
+
+def _dashboard_samples() -> dict[str, Sample]:
+    managers = {"insider": "manager_d1", "outsider": "manager_d2"}
+    return {
+        name: Sample({"code": "D1"}, **managers)
+        for name in ("dashboard:unit", "dashboard:unit-xlsx", "dashboard:unit-pdf")
+    }
 
 
 def _drills_samples(world: Any) -> dict[str, Sample]:

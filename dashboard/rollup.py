@@ -1,0 +1,114 @@
+"""The daily roll-up (issue 18, point 8): one day's rows in models.py, built from the source
+apps by collect.py. Re-running a day replaces its rows, so it is safe to run again at any time.
+
+The periodic task (tasks.roll_up_recent_task, every hour) rebuilds the last RECENT_DAYS days:
+a drill mail sent a week ago may be reported today, and it counts on the day it was sent. It
+takes the snapshot (training, open cases, drill reach) of yesterday and of today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .collect import FLOW_FIELDS, SNAPSHOT_FIELDS, PerDay, PerUnit, collect_days, collect_snapshot
+from .models import DailyBreakdown, DailyDuration, DailyFlow, DailySnapshot, Dimension
+from .periods import local_midnight
+
+RECENT_DAYS = 14
+BATCH = 2000
+CHUNK_DAYS = 31  # days of flows collected in one pass (memory stays small)
+
+
+Rows = tuple[list[DailyFlow], list[DailyBreakdown], list[DailyDuration]]
+
+
+def _flow_rows(flows: PerDay) -> Rows:
+    rows, breakdowns, durations = [], [], []
+    for (day, unit_id), t in flows.items():
+        if any(t.flow.values()):
+            rows.append(DailyFlow(day=day, unit_id=unit_id, **{k: t.flow[k] for k in FLOW_FIELDS}))
+        for dimension, counts in ((Dimension.SCAM_TYPE, t.by_scam_type),
+                                  (Dimension.CHANNEL, t.by_channel)):  # fmt: skip
+            breakdowns += [
+                DailyBreakdown(day=day, unit_id=unit_id, dimension=dimension, key=key,
+                               reports=n, money_lost=money)
+                for key, (n, money) in counts.items()
+            ]  # fmt: skip
+        durations += [
+            DailyDuration(day=day, unit_id=unit_id, measure=measure, bucket=bucket, count=n)
+            for measure, buckets in t.durations.items()
+            for bucket, n in buckets.items()
+            if n
+        ]
+    return rows, breakdowns, durations
+
+
+def _snapshot_rows(day: date, states: PerUnit) -> list[DailySnapshot]:
+    return [
+        DailySnapshot(day=day, unit_id=unit_id, **{k: t.snapshot[k] for k in SNAPSHOT_FIELDS})
+        for unit_id, t in states.items()
+        if any(t.snapshot.values())
+    ]
+
+
+def _replace_flows(start: date, end: date) -> None:
+    """Rebuild the flow rows of the local days [start, end) in one pass over the sources."""
+    rows, breakdowns, durations = _flow_rows(
+        collect_days(local_midnight(start), local_midnight(end))
+    )
+    days = {"day__gte": start, "day__lt": end}
+    with transaction.atomic():
+        for model in (DailyFlow, DailyBreakdown, DailyDuration):
+            model.objects.filter(**days).delete()
+        DailyFlow.objects.bulk_create(rows, batch_size=BATCH)
+        DailyBreakdown.objects.bulk_create(breakdowns, batch_size=BATCH)
+        DailyDuration.objects.bulk_create(durations, batch_size=BATCH)
+
+
+def _replace_snapshot(day: date) -> None:
+    """The state at the end of local `day`, or now for today."""
+    end = local_midnight(day + timedelta(days=1))
+    states = _snapshot_rows(day, collect_snapshot(min(end, timezone.now())))
+    with transaction.atomic():
+        DailySnapshot.objects.filter(day=day).delete()
+        DailySnapshot.objects.bulk_create(states, batch_size=BATCH)
+
+
+def roll_up_day(day: date, *, snapshot: bool = True) -> None:
+    """Rebuild the rows of local `day`: its flows, and (if `snapshot`) its state."""
+    _replace_flows(day, day + timedelta(days=1))
+    if snapshot:
+        _replace_snapshot(day)
+
+
+def _month_ends(days: list[date]) -> set[date]:
+    return {d for d in days if (d + timedelta(days=1)).day == 1}
+
+
+def roll_up_range(start: date, end: date, *, snapshot_days: Iterable[date] | None = None) -> int:
+    """Rebuild every day of [start, end). Snapshots cost the most: by default they are taken
+    on the last day of each month and on the last RECENT_DAYS days (what trends and the current
+    periods read); pass `snapshot_days` to choose. Returns the number of days."""
+    days = [start + timedelta(days=i) for i in range((end - start).days)]
+    if snapshot_days is None:
+        chosen = _month_ends(days) | set(days[-RECENT_DAYS:])
+    else:
+        chosen = set(snapshot_days)
+    for first in range(0, len(days), CHUNK_DAYS):
+        chunk = days[first : first + CHUNK_DAYS]
+        _replace_flows(chunk[0], chunk[-1] + timedelta(days=1))
+    for day in sorted(chosen):
+        _replace_snapshot(day)
+    return len(days)
+
+
+def roll_up_recent(*, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    start = today - timedelta(days=RECENT_DAYS - 1)
+    return roll_up_range(
+        start, today + timedelta(days=1), snapshot_days={today - timedelta(days=1), today}
+    )
