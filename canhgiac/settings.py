@@ -7,7 +7,10 @@ CANHGIAC_HTTPS          1 when served over HTTPS (default: 1 unless DEBUG): secu
 DATABASE_URL            e.g. postgres://user:pass@host/db (default: SQLite in var/)
 REDIS_URL               shared cache for many machines (default: database cache)
 CANHGIAC_EMAIL_HOST / CANHGIAC_EMAIL_PORT / CANHGIAC_DEFAULT_FROM_EMAIL  outgoing mail
-CANHGIAC_CREDENTIALS_KEY  Fernet key(s) for the Zalo and Facebook credentials (default: from SECRET_KEY)
+CANHGIAC_CREDENTIALS_KEY  Fernet key(s) for the Zalo and Facebook credentials and the drills'
+                        SMTP passwords (default: from SECRET_KEY)
+CANHGIAC_DRILLS_ALLOWED_MAIL_DOMAINS  the mail domains phishing drills may reach (default: none)
+CANHGIAC_DRILLS_CONTACT_ADDRESS / CANHGIAC_DRILLS_REPORT_ADDRESS  named in drill mails; reports
 CANHGIAC_ZALO_API_BASE / CANHGIAC_ZALO_OAUTH_BASE / CANHGIAC_FACEBOOK_GRAPH_BASE  channel APIs
 """
 
@@ -286,6 +289,12 @@ ZALO_OAUTH_BASE = env_str("CANHGIAC_ZALO_OAUTH_BASE", "https://oauth.zaloapp.com
 FACEBOOK_GRAPH_BASE = env_str("CANHGIAC_FACEBOOK_GRAPH_BASE", "https://graph.facebook.com")
 FACEBOOK_GRAPH_VERSION = env_str("CANHGIAC_FACEBOOK_GRAPH_VERSION", "v23.0")
 BULLETINS_FROM_EMAIL = env_str("CANHGIAC_BULLETINS_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Phishing drills: the organisation's own mail domains (a drill reaches no other address; none
+# named, no drill reaches anyone), the contact every drill mail names, and the address that
+# `manage.py drill_report_receiver` receives forwarded drill mails at.
+DRILLS_ALLOWED_MAIL_DOMAINS = env_list("CANHGIAC_DRILLS_ALLOWED_MAIL_DOMAINS", [])
+DRILLS_CONTACT_ADDRESS = env_str("CANHGIAC_DRILLS_CONTACT_ADDRESS", DEFAULT_FROM_EMAIL)
+DRILLS_REPORT_ADDRESS = env_str("CANHGIAC_DRILLS_REPORT_ADDRESS", "")
 
 LOGGING = {
     "version": 1,
