@@ -118,9 +118,10 @@ class Tally:
 
 
 @dataclass(kw_only=True)
-class ResultRow(Tally):
+class TrendRow(Tally):
+    """One campaign's figures (over the campaign's recipients in a unit's subtree)."""
+
     campaign: Campaign
-    unit: Unit
 
     @property
     def difficulty(self) -> int:
@@ -129,6 +130,13 @@ class ResultRow(Tally):
     @property
     def sent_on(self) -> date:
         return self.campaign.window_start
+
+
+@dataclass(kw_only=True)
+class ResultRow(TrendRow):
+    """One campaign's figures in one unit."""
+
+    unit: Unit
 
 
 def _person_event(kind: str) -> Exists:
@@ -263,19 +271,6 @@ class UnitRow(Tally):
     unit: Unit
     own: bool = False
     opens: bool = False  # has sub-units in the scope: the page offers to open it
-
-
-@dataclass(kw_only=True)
-class TrendRow(Tally):
-    campaign: Campaign
-
-    @property
-    def difficulty(self) -> int:
-        return self.campaign.template.difficulty
-
-    @property
-    def sent_on(self) -> date:
-        return self.campaign.window_start
 
 
 @dataclass
