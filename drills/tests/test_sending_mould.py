@@ -38,8 +38,11 @@ def _recipients(world, campaign) -> list[Recipient]:
                 campaign=campaign, person=person, email=person.email, due_at=timezone.now()
             )
         )
+    # In the order of NAMES: without an ORDER BY, PostgreSQL may answer in any order.
     return list(
-        Recipient.objects.filter(pk__in=[r.pk for r in rows]).select_related("person__home_unit")
+        Recipient.objects.filter(pk__in=[r.pk for r in rows])
+        .select_related("person__home_unit")
+        .order_by("pk")
     )
 
 
