@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, cast
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from lib.spreadsheet import formula_safe
+
 from .charts import Table
 from .page import UnitPage
 
@@ -22,12 +24,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CSS = Path(__file__).resolve().parent / "static" / "dashboard" / "dashboard-pdf.css"
 SHEET_NAME_LIMIT = 31  # Excel refuses a longer sheet name
 WIDEST_COLUMN = 60
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    """Text a spreadsheet would take for a formula (a unit's name, a caption) stays text."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def filename(page: UnitPage, extension: str) -> str:
@@ -47,18 +43,18 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 def _write_table(sheet: Worksheet, table: Table) -> None:
     from openpyxl.styles import Font
 
-    sheet.append([safe_text(table.caption)])
+    sheet.append([formula_safe(table.caption)])
     sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-    sheet.append([safe_text(h) for h in (table.corner, *table.headers)])
+    sheet.append([formula_safe(h) for h in (table.corner, *table.headers)])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in table.rows:
         # A number as a number; what the page shows as text (—, an explanation) as that text.
         cells = [
-            value if value is not None else safe_text(text)
+            value if value is not None else formula_safe(text)
             for value, text in zip(row.values, row.cells, strict=True)
         ]
-        sheet.append([safe_text(row.label), *cells])
+        sheet.append([formula_safe(row.label), *cells])
     sheet.append([])
 
 
@@ -86,9 +82,9 @@ def page_xlsx(page: UnitPage) -> bytes:
     taken: set[str] = set()
     for section in page.sections:
         sheet = book.create_sheet(_sheet_name(section.title, taken))
-        sheet.append([safe_text(f"{page.unit.name} · {page.span.label}")])
+        sheet.append([formula_safe(f"{page.unit.name} · {page.span.label}")])
         sheet.cell(1, 1).font = Font(bold=True, size=13)
-        sheet.append([safe_text(section.title + (f": {section.note}" if section.note else ""))])
+        sheet.append([formula_safe(section.title + (f": {section.note}" if section.note else ""))])
         sheet.append([])
         for table in (*section.tables, *(chart.table for chart in section.charts)):
             _write_table(sheet, table)

@@ -17,6 +17,7 @@ from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from lib.spreadsheet import formula_safe
 from orgs.access import AuthenticatedHttpRequest, staff_required
 from orgs.models import Permission
 
@@ -118,19 +119,11 @@ def results(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "drills/staff/results.html", context)
 
 
-def _cell(value: object) -> object:
-    """Text a spreadsheet would take for a formula (a campaign or unit name typed by staff)
-    is written as plain text, as training's progress export does."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _sheet(book: Workbook, title: str, rows: Iterable[list[object]]) -> None:
     """A sheet of `rows` (the heading first), every text cell safe from formula injection."""
     sheet: WriteOnlyWorksheet = book.create_sheet(title)
     for values in rows:
-        sheet.append([_cell(v) for v in values])
+        sheet.append([formula_safe(v) for v in values])
 
 
 def _rates(t: Tally) -> list[object]:

@@ -8,12 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.spreadsheet import formula_safe
 from orgs.models import Unit, User
 
 from .models import Assignment, Completion, PublicQuizStat, Verb
@@ -172,16 +173,6 @@ def public_totals(days: int = 30) -> list[PublicTotal]:
     ]
 
 
-_Cell = TypeVar("_Cell", str, int, None)
-
-
-def _cell(value: _Cell) -> _Cell | str:
-    """Text that a spreadsheet would take for a formula is written as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 VERB_LABELS = dict(Verb.choices)
 
 
@@ -201,7 +192,7 @@ def progress_xlsx(progress: Progress) -> bytes:
     for row in progress.units:
         c = row.counts
         sheet.append(
-            [_cell(row.unit.code), _cell("  " * (row.unit.depth - 1) + row.unit.name),
+            [formula_safe(row.unit.code), formula_safe("  " * (row.unit.depth - 1) + row.unit.name),
              c.assigned, c.satisfied, c.passed, c.failed, c.overdue,
              c.completion_rate, c.pass_rate]
         )  # fmt: skip
@@ -213,10 +204,10 @@ def progress_xlsx(progress: Progress) -> bytes:
         person = late_row.person
         late.append(
             [
-                _cell(person.get_full_name() or person.username),
-                _cell(person.username),
-                _cell(late_row.unit.name),
-                _cell(late_row.assignment.title),
+                formula_safe(person.get_full_name() or person.username),
+                formula_safe(person.username),
+                formula_safe(late_row.unit.name),
+                formula_safe(late_row.assignment.title),
                 timezone.localtime(late_row.assignment.deadline).replace(tzinfo=None),
                 str(VERB_LABELS.get(late_row.verb, _("Chưa bắt đầu"))),
             ]

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from dashboard.exports import safe_text
 from dashboard.rollup import roll_up_recent
+from lib.spreadsheet import formula_safe as safe_text
 from orgs.models import Unit
 from orgs.testing import sign_in_verified
 from reports.tests.factories import make_report
