@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "bulletins",
     "drills",
     "dashboard",
+    "tipline",
 ]
 
 MIDDLEWARE = [

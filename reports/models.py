@@ -64,6 +64,8 @@ class ScamType(models.TextChoices):
 class Source(models.TextChoices):
     FORM = "form", _("Biểu mẫu trên web")
     API = "api", _("API đối tác")
+    ZALO = "zalo", _("Zalo OA")
+    CHAT = "chat", _("Trò chuyện qua đối tác")
 
 
 class Report(models.Model):
