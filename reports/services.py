@@ -301,8 +301,20 @@ def refresh_case(case: Case) -> Case:
     if unit_ids and unit_ids != {case.unit_id}:
         case.unit = _common_unit(Unit.objects.filter(pk__in=unit_ids)) or case.unit
     case.priority = compute_priority(case)
-    case.save()
+    # Only the computed fields: a verifier may have assigned or closed the case meanwhile, and a
+    # whole-row save from this (older) copy would undo it.
+    case.save(update_fields=REFRESHED_FIELDS)
     return case
+
+
+REFRESHED_FIELDS = [
+    "report_count",
+    "money_lost",
+    "latest_report_at",
+    "scam_types",
+    "unit",
+    "priority",
+]
 
 
 def set_case_risk_score(*, case: Case, score: float) -> Case:
