@@ -27,11 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from orgs.models import Unit
 
 
-class DailyFlow(models.Model):
-    """What happened on `day` in `unit` (the unit's own rows)."""
+class FlowFields(models.Model):
+    """The counters of a flow row (DailyFlow, MonthlyFlow)."""
 
-    day = models.DateField(_("ngày"))
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     reports = models.PositiveIntegerField(_("tố giác nhận được"), default=0)
     money_lost = models.PositiveBigIntegerField(_("tiền bị mất (đồng)"), default=0)
     cases_listed = models.PositiveIntegerField(_("hồ sơ đưa vào danh sách"), default=0)
@@ -51,6 +49,16 @@ class DailyFlow(models.Model):
     deliveries = models.PositiveIntegerField(_("lượt gửi bản tin"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyFlow(FlowFields):
+    """What happened on `day` in `unit` (the unit's own rows)."""
+
+    day = models.DateField(_("ngày"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
         verbose_name = _("số liệu trong ngày")
         verbose_name_plural = _("số liệu trong ngày")
         constraints = [
@@ -59,6 +67,24 @@ class DailyFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.unit_id}"
+
+
+class MonthlyFlow(FlowFields):
+    """The DailyFlow rows of one calendar month summed (`month` is its first day): a year's
+    figures read 12 rows per unit instead of 365 (rollup.py keeps them in step)."""
+
+    month = models.DateField(_("tháng"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name = _("số liệu trong tháng")
+        verbose_name_plural = _("số liệu trong tháng")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "unit"], name="dashboard_month_flow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.unit_id}"
 
 
 class Dimension(models.TextChoices):
@@ -87,6 +113,29 @@ class DailyBreakdown(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.unit_id} · {self.dimension}={self.key}"
+
+
+class MonthlyBreakdown(models.Model):
+    """The DailyBreakdown rows of one calendar month summed."""
+
+    month = models.DateField(_("tháng"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    key = models.CharField(max_length=32)
+    reports = models.PositiveIntegerField(default=0)
+    money_lost = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tố giác theo loại trong tháng")
+        verbose_name_plural = _("tố giác theo loại trong tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit", "dimension", "key"], name="dashboard_month_breakdown_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.unit_id} · {self.dimension}={self.key}"
 
 
 class Measure(models.TextChoices):
@@ -118,6 +167,28 @@ class DailyDuration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.unit_id} · {self.measure}[{self.bucket}]={self.count}"
+
+
+class MonthlyDuration(models.Model):
+    """The DailyDuration rows of one calendar month summed."""
+
+    month = models.DateField(_("tháng"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    measure = models.CharField(max_length=16, choices=Measure.choices)
+    bucket = models.PositiveIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("phân bố thời gian trong tháng")
+        verbose_name_plural = _("phân bố thời gian trong tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit", "measure", "bucket"], name="dashboard_month_duration_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.unit_id} · {self.measure}[{self.bucket}]={self.count}"
 
 
 class DailySnapshot(models.Model):

@@ -4,6 +4,10 @@ apps by collect.py. Re-running a day replaces its rows, so it is safe to run aga
 The periodic task (tasks.roll_up_recent_task, every hour) rebuilds the last RECENT_DAYS days:
 a drill mail sent a week ago may be reported today, and it counts on the day it was sent. It
 takes the snapshot (training, open cases, drill reach) of yesterday and of today.
+
+Each rebuild of days also rebuilds the monthly rows of the months those days fall in, from the
+daily rows and in the same transaction: MonthlyFlow, MonthlyBreakdown and MonthlyDuration are
+always the sums of the daily rows of their month.
 """
 
 from __future__ import annotations
@@ -12,11 +16,21 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from .collect import FLOW_FIELDS, SNAPSHOT_FIELDS, PerDay, PerUnit, collect_days, collect_snapshot
-from .models import DailyBreakdown, DailyDuration, DailyFlow, DailySnapshot, Dimension
-from .periods import local_midnight
+from .models import (
+    DailyBreakdown,
+    DailyDuration,
+    DailyFlow,
+    DailySnapshot,
+    Dimension,
+    MonthlyBreakdown,
+    MonthlyDuration,
+    MonthlyFlow,
+)
+from .periods import add_months, local_midnight
 
 RECENT_DAYS = 14
 BATCH = 2000
@@ -67,6 +81,62 @@ def _replace_flows(start: date, end: date) -> None:
         DailyFlow.objects.bulk_create(rows, batch_size=BATCH)
         DailyBreakdown.objects.bulk_create(breakdowns, batch_size=BATCH)
         DailyDuration.objects.bulk_create(durations, batch_size=BATCH)
+        _replace_months(start, end)
+
+
+def _months_of(start: date, end: date) -> list[date]:
+    """The first days of the calendar months that the days [start, end) fall in."""
+    months, month = [], start.replace(day=1)
+    while month < end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def _replace_months(start: date, end: date) -> None:
+    """Rebuild the monthly rows of the months of [start, end) from their daily rows (in the
+    caller's transaction): a few grouped queries per month."""
+    for month in _months_of(start, end):
+        days = {"day__gte": month, "day__lt": add_months(month, 1)}
+        for model in (MonthlyFlow, MonthlyBreakdown, MonthlyDuration):
+            model.objects.filter(month=month).delete()
+        flows = (
+            DailyFlow.objects.filter(**days)
+            .values("unit_id")
+            .annotate(**{name: Sum(name) for name in FLOW_FIELDS})
+            .order_by()
+        )
+        MonthlyFlow.objects.bulk_create(
+            [MonthlyFlow(month=month, **row) for row in flows], batch_size=BATCH
+        )
+        breakdowns = (
+            DailyBreakdown.objects.filter(**days)
+            .values_list("unit_id", "dimension", "key")
+            .annotate(n=Sum("reports"), money=Sum("money_lost"))
+            .order_by()
+        )
+        MonthlyBreakdown.objects.bulk_create(
+            [
+                MonthlyBreakdown(month=month, unit_id=unit_id, dimension=dimension, key=key,
+                                 reports=n, money_lost=money)
+                for unit_id, dimension, key, n, money in breakdowns
+            ],
+            batch_size=BATCH,
+        )  # fmt: skip
+        durations = (
+            DailyDuration.objects.filter(**days)
+            .values_list("unit_id", "measure", "bucket")
+            .annotate(n=Sum("count"))
+            .order_by()
+        )
+        MonthlyDuration.objects.bulk_create(
+            [
+                MonthlyDuration(month=month, unit_id=unit_id, measure=measure, bucket=bucket,
+                                count=n)
+                for unit_id, measure, bucket, n in durations
+            ],
+            batch_size=BATCH,
+        )  # fmt: skip
 
 
 def _replace_snapshot(day: date) -> None:

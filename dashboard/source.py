@@ -1,7 +1,11 @@
 """Where figures.py gets its sums: the daily roll-ups of groups of units (each unit with
 everything below it), flows summed over [start, end), states from the last snapshot taken
 before `end`. A few grouped queries per call, whatever the number of groups: a comparison of
-a hundred communes costs what one commune costs."""
+a hundred communes costs what one commune costs.
+
+A period is read from the monthly rows for the whole calendar months it covers and from the
+daily rows for the days left at its edges (a week, or a period that starts or ends inside a
+month): a year is 12 rows per unit, not 365."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from orgs.models import Unit
@@ -23,7 +27,17 @@ from .collect import (
     collect_snapshot,
     summed,
 )
-from .models import DailyBreakdown, DailyDuration, DailyFlow, DailySnapshot, Dimension, Measure
+from .models import (
+    DailyBreakdown,
+    DailyDuration,
+    DailyFlow,
+    DailySnapshot,
+    Dimension,
+    Measure,
+    MonthlyBreakdown,
+    MonthlyDuration,
+    MonthlyFlow,
+)
 from .periods import add_months, local_midnight
 
 __all__ = ["Totals", "totals", "totals_many", "totals_direct", "monthly"]
@@ -52,7 +66,9 @@ INDEX_MEASURES = (Measure.TO_DRILL_REPORT,)
 WHOLE = 0
 
 
-def _add_breakdowns(out: PerUnit, rows: QuerySet[DailyBreakdown], by_unit: bool) -> None:
+def _add_breakdowns(
+    out: PerUnit, rows: QuerySet[DailyBreakdown] | QuerySet[MonthlyBreakdown], by_unit: bool
+) -> None:
     unit = ["unit_id"] if by_unit else []
     sums = (
         rows.values_list(*unit, "dimension", "key")
@@ -63,10 +79,13 @@ def _add_breakdowns(out: PerUnit, rows: QuerySet[DailyBreakdown], by_unit: bool)
         unit_id, (dimension, key, n, money) = (row[0], row[1:]) if by_unit else (WHOLE, row)
         t = out[unit_id]
         target = t.by_scam_type if dimension == Dimension.SCAM_TYPE else t.by_channel
-        target[key] = (n, money)
+        old = target.get(key, (0, 0))
+        target[key] = (old[0] + n, old[1] + money)
 
 
-def _add_flows(out: PerUnit, rows: QuerySet[DailyFlow], by_unit: bool) -> None:
+def _add_flows(
+    out: PerUnit, rows: QuerySet[DailyFlow] | QuerySet[MonthlyFlow], by_unit: bool
+) -> None:
     sums = {name: Sum(name) for name in FLOW_FIELDS}
     if not by_unit:
         totals = rows.aggregate(**sums)
@@ -76,7 +95,9 @@ def _add_flows(out: PerUnit, rows: QuerySet[DailyFlow], by_unit: bool) -> None:
         out[row["unit_id"]].flow.update({k: row[k] or 0 for k in FLOW_FIELDS})
 
 
-def _add_durations(out: PerUnit, rows: QuerySet[DailyDuration], by_unit: bool) -> None:
+def _add_durations(
+    out: PerUnit, rows: QuerySet[DailyDuration] | QuerySet[MonthlyDuration], by_unit: bool
+) -> None:
     unit = ["unit_id"] if by_unit else []
     for row in rows.values_list(*unit, "measure", "bucket").annotate(n=Sum("count")).order_by():
         unit_id, (measure, bucket, n) = (row[0], row[1:]) if by_unit else (WHOLE, row)
@@ -96,6 +117,21 @@ def _add_snapshot(out: PerUnit, scope: QuerySet[Unit], end: date, by_unit: bool)
         out[row["unit_id"]].snapshot.update({k: row[k] for k in SNAPSHOT_FIELDS})
 
 
+def split_months(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """The whole calendar months inside [start, end) (their first days) and the day ranges
+    [first, last) left at its edges."""
+    first_whole = start if start.day == 1 else add_months(start, 1)
+    end_month = end.replace(day=1)
+    if first_whole >= end_month:
+        return [], [(start, end)] if start < end else []
+    months, month = [], first_whole
+    while month < end_month:
+        months.append(month)
+        month = add_months(month, 1)
+    edges = [(a, b) for a, b in ((start, first_whole), (end_month, end)) if a < b]
+    return months, edges
+
+
 def _per_unit(
     scope: QuerySet[Unit],
     start: date,
@@ -108,12 +144,23 @@ def _per_unit(
     """The roll-ups of every unit of `scope`, each unit's own rows summed over the period
     (not `by_unit`: all of `scope` summed, under the key WHOLE)."""
     out: PerUnit = defaultdict(Totals)
-    days = {"day__gte": start, "day__lt": end, "unit__in": scope}
-    _add_flows(out, DailyFlow.objects.filter(**days), by_unit)
-    if breakdowns and not index_only:
-        _add_breakdowns(out, DailyBreakdown.objects.filter(**days), by_unit)
+    months, edges = split_months(start, end)
     measures = INDEX_MEASURES if index_only else Measure.values
-    _add_durations(out, DailyDuration.objects.filter(**days, measure__in=measures), by_unit)
+    if edges:
+        days = Q()
+        for first, last in edges:
+            days |= Q(day__gte=first, day__lt=last)
+        days &= Q(unit__in=scope)
+        _add_flows(out, DailyFlow.objects.filter(days), by_unit)
+        if breakdowns and not index_only:
+            _add_breakdowns(out, DailyBreakdown.objects.filter(days), by_unit)
+        _add_durations(out, DailyDuration.objects.filter(days, measure__in=measures), by_unit)
+    if months:
+        whole = {"month__gte": months[0], "month__lte": months[-1], "unit__in": scope}
+        _add_flows(out, MonthlyFlow.objects.filter(**whole), by_unit)
+        if breakdowns and not index_only:
+            _add_breakdowns(out, MonthlyBreakdown.objects.filter(**whole), by_unit)
+        _add_durations(out, MonthlyDuration.objects.filter(**whole, measure__in=measures), by_unit)
     _add_snapshot(out, scope, end, by_unit)
     return out
 
@@ -146,27 +193,21 @@ def totals_many(
 
 
 def _month_flows(scope: QuerySet[Unit], start: date, end: date) -> dict[date, Totals]:
+    """Flows and drill reporting times of the whole months [start, end), from monthly rows."""
     out: dict[date, Totals] = defaultdict(Totals)
-    days = {"day__gte": start, "day__lt": end, "unit__in": scope}
+    whole = {"month__gte": start, "month__lt": end, "unit__in": scope}
     sums = {name: Sum(name) for name in FLOW_FIELDS}
-    # Grouped by day, then by month here: SQLite's date functions are Python callbacks, slow
-    # on every row.
-    flows = DailyFlow.objects.filter(**days).values("day").annotate(**sums).order_by()
-    for row in flows:
-        out[_month_of(row["day"])].flow.update({k: row[k] or 0 for k in FLOW_FIELDS})
+    for row in MonthlyFlow.objects.filter(**whole).values("month").annotate(**sums).order_by():
+        out[row["month"]].flow.update({k: row[k] or 0 for k in FLOW_FIELDS})
     durations = (
-        DailyDuration.objects.filter(**days, measure__in=INDEX_MEASURES)
-        .values_list("day", "measure", "bucket")
+        MonthlyDuration.objects.filter(**whole, measure__in=INDEX_MEASURES)
+        .values_list("month", "measure", "bucket")
         .annotate(n=Sum("count"))
         .order_by()
     )
-    for day, measure, bucket, n in durations:
-        out[_month_of(day)].durations[measure][bucket] += n
+    for month, measure, bucket, n in durations:
+        out[month].durations[measure][bucket] += n
     return out
-
-
-def _month_of(day: date) -> date:
-    return day.replace(day=1)
 
 
 def _month_snapshots(scope: QuerySet[Unit], months: list[date]) -> dict[date, Counter[str]]:
