@@ -49,6 +49,14 @@ class ZaloForm(forms.Form):
     secret_key = _secret(gettext_lazy("Khoá bí mật của ứng dụng (secret key)"))
     access_token = _secret(gettext_lazy("Mã truy cập của OA (access token)"))
     refresh_token = _secret(gettext_lazy("Mã làm mới (refresh token)"))
+    # The tipline's webhook checks each event's MAC with it; without it, it refuses them all.
+    oa_secret_key = forms.CharField(
+        label=gettext_lazy("Khoá bí mật của OA cho webhook (OA secret key)"),
+        help_text=gettext_lazy("Để trống nếu không nhận tin nhắn của người dân qua Zalo."),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
     mode = forms.ChoiceField(
         label=gettext_lazy("Cách gửi"),
         choices=[

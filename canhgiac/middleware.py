@@ -121,6 +121,7 @@ def default_body_limits() -> dict[str, int]:
     from orgs.services import MAX_CSV_BYTES
     from reports import importing
     from reports.evidence import MAX_BYTES, MAX_FILES
+    from tipline.webhooks import MAX_BODY as MAX_EVENT_BYTES
 
     form = MAX_FILES * MAX_BYTES + MB
     return {
@@ -135,6 +136,9 @@ def default_body_limits() -> dict[str, int]:
         "reports:import": importing.MAX_BYTES + 3 * MB,
         "unit-import": MAX_CSV_BYTES + MB,
         "bulletins:staff-image": MAX_BULLETIN_IMAGE + MB,
+        # Chat events are small JSON: refused before they are read.
+        "tipline:zalo-webhook": MAX_EVENT_BYTES,
+        "tipline:bridge-events": MAX_EVENT_BYTES,
     }
 
 

@@ -12,6 +12,11 @@ CANHGIAC_CREDENTIALS_KEY  Fernet key(s) for the Zalo and Facebook credentials an
 CANHGIAC_DRILLS_ALLOWED_MAIL_DOMAINS  the mail domains phishing drills may reach (default: none)
 CANHGIAC_DRILLS_CONTACT_ADDRESS / CANHGIAC_DRILLS_REPORT_ADDRESS  named in drill mails; reports
 CANHGIAC_ZALO_API_BASE / CANHGIAC_ZALO_OAUTH_BASE / CANHGIAC_FACEBOOK_GRAPH_BASE  channel APIs
+CANHGIAC_TIPLINE_ATTACHMENT_HOSTS  hosts (https) the tipline downloads images from, or whole
+                        base addresses (default: Zalo's CDN hosts)
+CANHGIAC_TIPLINE_WEBHOOK_MAX_SKEW  seconds a signed tipline event may be early or late (600)
+CANHGIAC_TIPLINE_BRIDGE_ALLOW_HTTP  1 to let a bridge's callback use plain http (default 0)
+CANHGIAC_TIPLINE_PERSON_PER_MINUTE  messages the tipline takes from one person a minute (30)
 """
 
 from pathlib import Path
@@ -296,6 +301,25 @@ BULLETINS_FROM_EMAIL = env_str("CANHGIAC_BULLETINS_FROM_EMAIL", DEFAULT_FROM_EMA
 DRILLS_ALLOWED_MAIL_DOMAINS = env_list("CANHGIAC_DRILLS_ALLOWED_MAIL_DOMAINS", [])
 DRILLS_CONTACT_ADDRESS = env_str("CANHGIAC_DRILLS_CONTACT_ADDRESS", DEFAULT_FROM_EMAIL)
 DRILLS_REPORT_ADDRESS = env_str("CANHGIAC_DRILLS_REPORT_ADDRESS", "")
+
+# --- Tipline (tipline/: the Zalo OA chat and the partners' bridges) ----------------------------
+TIPLINE_ATTACHMENT_HOSTS = env_list(
+    "CANHGIAC_TIPLINE_ATTACHMENT_HOSTS", ["zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com"]
+)
+TIPLINE_WEBHOOK_MAX_SKEW_SECONDS = env_int("CANHGIAC_TIPLINE_WEBHOOK_MAX_SKEW", 600)
+TIPLINE_BRIDGE_ALLOW_HTTP = env_bool("CANHGIAC_TIPLINE_BRIDGE_ALLOW_HTTP", False)
+TIPLINE_WEBHOOK_MAX_BYTES = 64 * 1024
+TIPLINE_MAX_TEXT = 4000  # characters of a message kept
+TIPLINE_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+TIPLINE_IMAGE_TIMEOUT = 10  # seconds
+# Zalo's interaction window: replies within 48 hours of the person's message, at most 8.
+TIPLINE_WINDOW_HOURS = 48
+TIPLINE_REPLIES_PER_WINDOW = 8
+TIPLINE_EVENT_MAX_ATTEMPTS = 5
+TIPLINE_SEND_MAX_ATTEMPTS = 8
+TIPLINE_BRIDGE_TIMEOUT = 5  # seconds
+# Messages taken from one person a minute (a flood from one account is dropped).
+TIPLINE_PERSON_PER_MINUTE = env_int("CANHGIAC_TIPLINE_PERSON_PER_MINUTE", 30)
 
 LOGGING = {
     "version": 1,

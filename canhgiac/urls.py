@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("bulletins.urls")),
     path("", include("drills.urls")),
     path("", include("dashboard.urls")),
+    path("", include("tipline.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TiplineConfig(AppConfig):
     name = "tipline"
     verbose_name = _("Đường dây tố giác qua Zalo")
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from lib.periodic import register_periodic
+
+        # The fallback of `manage.py run_tipline`: answers, outcomes to tell, messages due.
+        register_periodic(task_path="tipline.tasks.run_tipline_task", every=timedelta(minutes=1))

@@ -173,7 +173,7 @@ class TipReport(models.Model):
     )
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="tip")
     # reports.models.PublicStatus value last told (or waiting to be told).
-    told_status = models.CharField(max_length=16, blank=True)
+    told_status = models.CharField(max_length=24, blank=True)
     told_at = models.DateTimeField(null=True, blank=True)
     asked_staff = models.BooleanField(_("hỏi cán bộ"), default=False)
 

@@ -219,6 +219,14 @@ class ZaloOA:
             revision=revision, user_id=user_id, defaults={"message_id": message_id}
         )
 
+    def send_cs(self, *, user_id: str, message: dict[str, Any]) -> dict[str, Any]:
+        """A customer-service message (the tipline's answers, inside the interaction window):
+        Zalo's answer; a refusal for this person (SKIP_FOLLOWER_CODES: not following, outside
+        the window) comes back with its `error` instead of raising."""
+        body = {"recipient": {"user_id": user_id}, "message": message}
+        with errors_recorded(self.account):
+            return self._api("POST", "/v3.0/oa/message/cs", json_body=body, skip=True)
+
     def _followers(self) -> list[str]:
         users: list[str] = []
         offset = 0

@@ -1,0 +1,266 @@
+"""The two doors of the tipline: Zalo's webhook and the partners' bridge. Each checks the
+signature, stores the message as an InboundEvent (once per channel message id: a redelivery
+stores nothing new) and answers at once; the worker (tipline/worker.py) answers the person.
+
+Anything refused is logged at WARNING with the reason only: never the person's id or text."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from lib import ratelimit
+
+from . import signature
+from .models import ZALO, Conversation, InboundEvent
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024
+ZALO_TEXT_EVENTS = frozenset({"user_send_text", "user_send_link"})
+ZALO_OTHER_EVENTS = frozenset(
+    {"user_send_sticker", "user_send_gif", "user_send_file", "user_send_audio", "user_send_video"}
+)
+
+
+def max_text() -> int:
+    return int(getattr(settings, "TIPLINE_MAX_TEXT", 4000))
+
+
+def max_body() -> int:
+    return int(getattr(settings, "TIPLINE_WEBHOOK_MAX_BYTES", MAX_BODY))
+
+
+@dataclass(frozen=True)
+class Message:
+    """One person's message, as both doors hand it to `store_event`."""
+
+    channel: str
+    user_id: str
+    message_id: str
+    kind: str  # text, image, other
+    text: str = ""
+    attachment_url: str = ""
+    event_time: datetime | None = None
+
+
+def _refuse(status: int, reason: str, door: str) -> JsonResponse:
+    log.warning("tipline %s webhook refused (%s): %s", door, status, reason)
+    return JsonResponse({"error": reason}, status=status)
+
+
+def _ok(stored: bool) -> JsonResponse:
+    return JsonResponse({"error": 0, "status": "accepted" if stored else "duplicate"})
+
+
+def _body(request: HttpRequest) -> bytes | None:
+    body = request.body
+    return None if len(body) > max_body() else body
+
+
+def store_event(message: Message) -> bool:
+    """Store `message` (True), or nothing when its id is stored already (False)."""
+    if InboundEvent.objects.filter(channel=message.channel, message_id=message.message_id).exists():
+        return False
+    try:
+        with transaction.atomic():
+            conversation, _created = Conversation.objects.get_or_create(
+                channel=message.channel, external_id=message.user_id
+            )
+            InboundEvent.objects.create(
+                conversation=conversation,
+                channel=message.channel,
+                message_id=message.message_id,
+                kind=message.kind,
+                text=message.text[: max_text()],
+                attachment_url=message.attachment_url,
+                event_time=message.event_time,
+            )
+    except IntegrityError:
+        # The same message delivered twice at once: the other request stored it.
+        if InboundEvent.objects.filter(
+            channel=message.channel, message_id=message.message_id
+        ).exists():
+            return False
+        raise
+    return True
+
+
+def person_allowed(message: Message) -> bool:
+    """At most TIPLINE_PERSON_PER_MINUTE messages a minute from one person are taken (a
+    flood from one account would fill the queue); the rest are dropped, said in the log."""
+    limit = int(getattr(settings, "TIPLINE_PERSON_PER_MINUTE", 30))
+    if ratelimit.allow("tipline-person", f"{message.channel}:{message.user_id}", limit=limit):
+        return True
+    log.warning("tipline %s: a person over %s messages a minute, dropped", message.channel, limit)
+    return False
+
+
+def _short_str(value: Any, limit: int) -> str | None:
+    """`value` as a non-empty string of at most `limit` characters, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value or len(value) > limit:
+        return None
+    return value
+
+
+def _attachment(message: dict[str, Any]) -> tuple[str, str]:
+    """(type, url) of the message's first attachment; ("", "") when there is none."""
+    attachments = message.get("attachments")
+    if not isinstance(attachments, list) or not attachments:
+        return "", ""
+    first = attachments[0]
+    if not isinstance(first, dict):
+        return "", ""
+    payload = first.get("payload")
+    url = payload.get("url") if isinstance(payload, dict) else None
+    return str(first.get("type") or ""), url if isinstance(url, str) else ""
+
+
+def _checked_url(url: str) -> str:
+    if url and signature.attachment_allowed(url):
+        return url
+    if url:
+        log.warning("tipline attachment refused: host not allowed")
+    return ""
+
+
+# --- Zalo -----------------------------------------------------------------------------------
+
+
+def _zalo_message(event: dict[str, Any]) -> Message | None | str:
+    """The Message of a person's event; None for events with nothing to answer (follow,
+    unfollow, the OA's own messages); a string saying what is wrong with a malformed one."""
+    name = event.get("event_name")
+    if name not in ZALO_TEXT_EVENTS | ZALO_OTHER_EVENTS | {"user_send_image"}:
+        return None
+    sender = event.get("sender")
+    message = event.get("message")
+    if not isinstance(sender, dict) or not isinstance(message, dict):
+        return "sender or message missing"
+    user_id = _short_str(sender.get("id"), 64)
+    msg_id = _short_str(message.get("msg_id"), 128)
+    if user_id is None or msg_id is None:
+        return "sender.id or message.msg_id missing"
+    text = message.get("text")
+    text = text if isinstance(text, str) else ""
+    _type, url = _attachment(message)
+    kind = "other"
+    if name == "user_send_text":
+        kind = "text"
+    elif name == "user_send_link":
+        kind, text = "text", (text or url)  # the link itself is what to check
+        url = ""
+    elif name == "user_send_image":
+        url = _checked_url(url)
+        kind = "image" if url else "other"
+    else:
+        url = ""
+    stamp = int(str(event.get("timestamp")))
+    when = datetime.fromtimestamp(stamp / 1000, tz=UTC)
+    return Message(ZALO, user_id, msg_id, kind, text[: max_text()], url, when)
+
+
+@csrf_exempt  # Zalo's servers carry no CSRF token: the MAC is the proof
+@require_POST
+def zalo_webhook(request: HttpRequest) -> JsonResponse:
+    body = _body(request)
+    if body is None:
+        return _refuse(413, "body too large", "zalo")
+    header = request.headers.get("X-ZEvent-Signature", "")
+    if not header:
+        return _refuse(401, "signature missing", "zalo")
+    keys = signature.zalo_keys()
+    if keys is None:
+        return _refuse(401, "channel not configured", "zalo")
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return _refuse(400, "malformed JSON", "zalo")
+    if not isinstance(event, dict):
+        return _refuse(400, "not a JSON object", "zalo")
+    app_id = _short_str(event.get("app_id"), 64)
+    stamp = _short_str(event.get("timestamp"), 16)
+    if stamp is None or not stamp.isdigit():
+        return _refuse(400, "timestamp missing", "zalo")
+    if app_id != keys.app_id:
+        return _refuse(401, "wrong app", "zalo")
+    if not signature.zalo_signature_ok(
+        header=header, app_id=app_id, body=body, timestamp=stamp, secret=keys.oa_secret_key
+    ):
+        return _refuse(401, "bad signature", "zalo")
+    if not signature.timestamp_fresh(int(stamp) / 1000):
+        return _refuse(401, "stale timestamp", "zalo")
+    message = _zalo_message(event)
+    if isinstance(message, str):
+        return _refuse(400, message, "zalo")
+    if message is None:
+        return _ok(False)
+    if not person_allowed(message):
+        return JsonResponse({"error": 0, "status": "dropped"})  # 200: Zalo must not resend
+    return _ok(store_event(message))
+
+
+# --- Bridges --------------------------------------------------------------------------------
+
+
+def _bridge_message(channel: str, data: dict[str, Any]) -> Message | str:
+    user_id = _short_str(data.get("user_id"), 64)
+    msg_id = _short_str(data.get("message_id"), 128)
+    if user_id is None or msg_id is None:
+        return "user_id or message_id missing"
+    text = data.get("text", "")
+    image_url = data.get("image_url", "")
+    if not isinstance(text, str) or not isinstance(image_url, str):
+        return "text and image_url must be strings"
+    if len(text) > max_text():
+        text = text[: max_text()]
+    url = _checked_url(image_url)
+    kind = "image" if url else ("text" if text.strip() else "other")
+    when = None
+    stamp = data.get("timestamp")
+    if isinstance(stamp, int) and not isinstance(stamp, bool) and 0 < stamp < 10**11:
+        when = datetime.fromtimestamp(stamp, tz=UTC)
+    return Message(channel, user_id, msg_id, kind, text, url, when)
+
+
+@csrf_exempt  # a partner's bot carries no CSRF token: the HMAC is the proof
+@require_POST
+def bridge_events(request: HttpRequest) -> JsonResponse:
+    body = _body(request)
+    if body is None:
+        return _refuse(413, "body too large", "bridge")
+    header = request.headers.get("X-CanhGiac-Signature", "")
+    if not header:
+        return _refuse(401, "signature missing", "bridge")
+    bridge = signature.active_bridge(request.headers.get("X-CanhGiac-Bridge", ""))
+    if bridge is None:
+        return _refuse(401, "unknown bridge", "bridge")
+    secret = signature.bridge_secret(bridge)
+    if not signature.bridge_signature_ok(header=header, body=body, secret=secret):
+        return _refuse(401, "bad signature", "bridge")
+    limit = bridge.partner.rate_per_minute
+    if not ratelimit.allow_reserved("tipline-bridge", str(bridge.pk), limit=limit):
+        return _refuse(429, "over the partner's rate", "bridge")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return _refuse(400, "malformed JSON", "bridge")
+    if not isinstance(data, dict):
+        return _refuse(400, "not a JSON object", "bridge")
+    message = _bridge_message(bridge.channel, data)
+    if isinstance(message, str):
+        return _refuse(400, message, "bridge")
+    if not person_allowed(message):
+        return _refuse(429, "over the person's rate", "bridge")
+    return _ok(store_event(message))

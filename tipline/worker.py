@@ -1,0 +1,417 @@
+"""The tipline's worker: it answers the messages the webhooks stored, and sends the answers.
+
+process_pending claims the pending InboundEvents (FOR UPDATE SKIP LOCKED on PostgreSQL; on
+SQLite the IMMEDIATE transaction holds the only write lock, after a plain read so that an idle
+poll takes none), only the oldest pending event of each conversation, so that a person's
+messages are answered one after the other in their order even with many workers. For each:
+the image is downloaded (size limit, timeout, allowed hosts only, no redirects), respond()
+gives the answers (never called again for an event that has answers stored), and in one
+transaction the answers are stored (unique per event and position), the conversation's
+window opened (last_inbound_at, sent_since_inbound = 0), its WAITING messages queued again
+and the event marked done. Then send_due sends that conversation's queue.
+
+A failure retries after a backoff (claimed_until doubles as "not before") and gives up after
+TIPLINE_EVENT_MAX_ATTEMPTS (FAILED, the error kept on the row, never logged with the text).
+
+send_due takes a short lease per conversation in the shared cache (the answers of one person
+go out one at a time and in order), sends its QUEUED messages oldest first (answers before
+follow-ups), within the interaction window: outside it, or when the channel says so, the
+messages wait (WAITING) for the person's next message. A quota error, a rate limit or a
+channel that is down pauses the channel (in the cache) for the time it asks; the messages stay
+QUEUED. The model has no "not before" on OutboundMessage, so the pause is per channel.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from . import signature
+from .models import (
+    Conversation,
+    EventStatus,
+    InboundEvent,
+    OutboundKind,
+    OutboundMessage,
+    OutboundStatus,
+)
+from .senders import SendLater, SendRefused, WindowClosed, sender_for
+
+log = logging.getLogger(__name__)
+SEND_CHUNK = 20  # messages of one conversation read at a time
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=_setting("TIPLINE_EVENT_LEASE_SECONDS", 60))
+
+
+def backoff(*, attempts: int) -> timedelta:
+    """base·2^(n-1), capped, then a random half to whole of it (failures spread out)."""
+    base = _setting("TIPLINE_BACKOFF_SECONDS", 5)
+    cap = _setting("TIPLINE_BACKOFF_MAX_SECONDS", 600)
+    delay = min(cap, base * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311 (jitter, not a secret)
+
+
+# --- claiming -------------------------------------------------------------------------------
+
+
+def _claimable(now: datetime) -> QuerySet[InboundEvent]:
+    earlier = InboundEvent.objects.filter(
+        conversation=OuterRef("conversation"), status=EventStatus.PENDING, pk__lt=OuterRef("pk")
+    )
+    return InboundEvent.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        ~Exists(earlier),
+        status=EventStatus.PENDING,
+    )
+
+
+def claim_events(*, batch: int, now: datetime | None = None) -> list[InboundEvent]:
+    """Up to `batch` due events, each the oldest pending one of its conversation, leased."""
+    now = now or timezone.now()
+    if not _claimable(now).exists():
+        return []  # a plain read first: on SQLite the claim takes the only write lock
+    with transaction.atomic():
+        queryset = _claimable(now).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+        ids = list(queryset.values_list("pk", flat=True)[:batch])
+        if not ids:
+            return []
+        InboundEvent.objects.filter(pk__in=ids).update(
+            claimed_until=now + lease(), attempts=F("attempts") + 1
+        )
+    return list(InboundEvent.objects.filter(pk__in=ids).select_related("conversation"))
+
+
+# --- images ---------------------------------------------------------------------------------
+
+
+class ImageRefused(Exception):
+    """The attachment will never be taken (too large, not an image, host not allowed)."""
+
+
+class _CheckedRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        if not signature.attachment_allowed(newurl):
+            raise ImageRefused("redirect to a host not allowed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_image_opener = urllib.request.build_opener(_CheckedRedirect)
+
+
+def image_limit() -> int:
+    return int(_setting("TIPLINE_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def download_image(url: str) -> bytes:
+    """The bytes at `url`: ImageRefused for what will never do, OSError (retry) otherwise."""
+    if not signature.attachment_allowed(url):
+        raise ImageRefused("host not allowed")
+    limit = image_limit()
+    request = urllib.request.Request(url, headers={"Accept": "image/*"})  # noqa: S310 (checked)
+    try:
+        with _image_opener.open(request, timeout=_setting("TIPLINE_IMAGE_TIMEOUT", 10)) as answer:
+            kind = str(answer.headers.get("Content-Type", "")).split(";")[0].strip().lower()
+            if kind and not kind.startswith("image/") and kind != "application/octet-stream":
+                raise ImageRefused(f"not an image: {kind[:40]}")
+            declared = answer.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise ImageRefused("image too large")
+            data: bytes = answer.read(limit + 1)
+    except urllib.error.HTTPError as exc:
+        if 400 <= exc.code < 500:
+            raise ImageRefused(f"HTTP {exc.code}") from exc
+        raise OSError(f"HTTP {exc.code}") from exc
+    if len(data) > limit:
+        raise ImageRefused("image too large")
+    return data
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def _incoming(event: InboundEvent) -> Any:
+    from .conversation import Incoming
+
+    if event.kind == "image" and event.attachment_url:
+        try:
+            image: bytes | None = download_image(event.attachment_url)
+        except ImageRefused as exc:
+            log.warning("tipline event %s: image not taken: %s", event.pk, exc)
+            image = None
+        return Incoming(kind="image", text=event.text, image=image)
+    if event.kind == "text":
+        return Incoming(kind="text", text=event.text)
+    return Incoming(kind="other", text=event.text)
+
+
+def _inbound_moment(event: InboundEvent) -> datetime:
+    """When the person wrote, by the earlier of the channel's clock and ours (the window is
+    never thought open longer than it is)."""
+    if event.event_time and event.event_time <= event.received_at:
+        return event.event_time
+    return event.received_at
+
+
+def answer_event(event: InboundEvent) -> None:
+    """Answer one claimed event: respond (unless its answers are stored), store, mark done."""
+    from .conversation import respond
+
+    conversation = event.conversation
+    if not OutboundMessage.objects.filter(event=event).exists():
+        replies = respond(conversation=conversation, incoming=_incoming(event), event=event)
+        rows = [
+            OutboundMessage(
+                conversation=conversation,
+                event=event,
+                position=index,
+                kind=OutboundKind.ANSWER,
+                text=reply.text,
+                quick_replies=[
+                    {"title": q.title, "payload": q.payload} for q in reply.quick_replies
+                ],
+            )
+            for index, reply in enumerate(replies)
+        ]
+    else:
+        rows = []
+    moment = _inbound_moment(event)
+    with transaction.atomic():
+        # Only the window's fields: respond() saved the state and the draft itself.
+        Conversation.objects.filter(
+            Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=moment), pk=conversation.pk
+        ).update(last_inbound_at=moment, sent_since_inbound=0)
+        if rows:
+            OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        OutboundMessage.objects.filter(
+            conversation=conversation, status=OutboundStatus.WAITING
+        ).update(status=OutboundStatus.QUEUED)
+        InboundEvent.objects.filter(pk=event.pk).update(
+            status=EventStatus.DONE, answered_at=timezone.now(), claimed_until=None, error=""
+        )
+
+
+def _failed(event: InboundEvent, exc: Exception) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:300]
+    # The class only: an exception's text could quote the person's message.
+    log.warning("tipline event %s failed (attempt %s): %s", event.pk, event.attempts, type(exc))
+    if event.attempts >= int(_setting("TIPLINE_EVENT_MAX_ATTEMPTS", 5)):
+        fields: dict[str, Any] = {"status": EventStatus.FAILED, "claimed_until": None}
+    else:
+        fields = {"claimed_until": timezone.now() + backoff(attempts=event.attempts)}
+    InboundEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).update(
+        error=error, **fields
+    )
+
+
+def process_pending(*, max_seconds: float = 50.0, limit: int | None = None) -> int:
+    """Answer pending events for at most `max_seconds` (or `limit` events); returns how many
+    were answered. Each conversation's answers are sent as soon as they are stored."""
+    deadline = time.monotonic() + max_seconds
+    done = 0
+    batch = int(_setting("TIPLINE_CLAIM_BATCH", 20))
+    while time.monotonic() < deadline and (limit is None or done < limit):
+        size = batch if limit is None else min(batch, limit - done)
+        events = claim_events(batch=size)
+        if not events:
+            break
+        for event in events:
+            try:
+                answer_event(event)
+            except Exception as exc:  # any failure of one event: retried, the others go on
+                _failed(event, exc)
+                continue
+            done += 1
+            try:
+                send_due(conversation=event.conversation)
+            except Exception as exc:  # the answers are stored: the next send_due sends them
+                log.warning("tipline send for event %s failed: %s", event.pk, type(exc))
+    return done
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def _pause_key(channel: str) -> str:
+    return f"tipline:pause:{channel}"
+
+
+def channel_paused(channel: str) -> bool:
+    until = cache.get(_pause_key(channel))
+    return isinstance(until, (int, float)) and until > time.time()
+
+
+def pause_channel(channel: str, seconds: int) -> None:
+    cache.set(_pause_key(channel), time.time() + seconds, timeout=max(1, seconds))
+
+
+def resume_channel(channel: str) -> None:
+    """End a channel's pause now (the admin fixed the credentials; tests)."""
+    cache.delete(_pause_key(channel))
+
+
+def _window_allows(conversation: Conversation, message: OutboundMessage, now: datetime) -> bool:
+    """Conversation.window_open; an answer to what the person just wrote goes out even after
+    "dừng" (which stops follow-ups, not the reply to it)."""
+    if message.kind != OutboundKind.ANSWER or conversation.stopped_at is None:
+        return conversation.window_open(now)
+    stopped, conversation.stopped_at = conversation.stopped_at, None
+    try:
+        return conversation.window_open(now)
+    finally:
+        conversation.stopped_at = stopped
+
+
+def _queued(conversation: Conversation) -> QuerySet[OutboundMessage]:
+    later = Case(
+        When(kind=OutboundKind.FOLLOW_UP, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        OutboundMessage.objects.filter(conversation=conversation, status=OutboundStatus.QUEUED)
+        .select_related("event")
+        .annotate(later=later)
+        .order_by("later", "created_at", "event_id", "position", "pk")
+    )
+
+
+@dataclass
+class _Lease:
+    key: str
+    token: str
+
+    @classmethod
+    def take(cls, conversation_id: int) -> _Lease | None:
+        key, token = f"tipline:sending:{conversation_id}", secrets.token_hex(8)
+        seconds = int(_setting("TIPLINE_SEND_LEASE_SECONDS", 60))
+        return cls(key, token) if cache.add(key, token, timeout=seconds) else None
+
+    def release(self) -> None:
+        # A plain delete: the lease outlives any send (timeouts are seconds), so it is ours.
+        cache.delete(self.key)
+
+
+def _send_conversation(conversation_id: int) -> int:
+    lease_ = _Lease.take(conversation_id)
+    if lease_ is None:
+        return 0  # another worker is sending this person's messages
+    try:
+        return _send_queue(conversation_id)
+    finally:
+        lease_.release()
+
+
+def _send_queue(conversation_id: int) -> int:
+    sent = 0
+    max_attempts = int(_setting("TIPLINE_SEND_MAX_ATTEMPTS", 8))
+    while True:
+        conversation = Conversation.objects.filter(pk=conversation_id).first()
+        if conversation is None or channel_paused(conversation.channel):
+            return sent
+        batch = list(_queued(conversation)[:SEND_CHUNK])
+        if not batch:
+            return sent
+        sender = sender_for(conversation.channel)
+        for message in batch:
+            now = timezone.now()
+            if not _window_allows(conversation, message, now):
+                _wait(message)
+                continue
+            try:
+                remote_id = sender.send(conversation=conversation, message=message)
+            except WindowClosed as exc:
+                _wait(message, error=str(exc))
+                continue
+            except SendLater as exc:
+                _later(message, exc, max_attempts)
+                pause_channel(conversation.channel, exc.after_seconds)
+                return sent
+            except SendRefused as exc:
+                OutboundMessage.objects.filter(pk=message.pk).update(
+                    attempts=F("attempts") + 1, error=str(exc)[:300], status=OutboundStatus.FAILED
+                )
+                continue
+            except Exception as exc:  # a bug or a broken secret: counted, the channel rests
+                log.warning("tipline message %s not sent: %s", message.pk, type(exc))
+                _later(message, SendLater(type(exc).__name__, after_seconds=30), max_attempts)
+                pause_channel(conversation.channel, 30)
+                return sent
+            _sent(conversation, message, remote_id)
+            sent += 1
+        if len(batch) < SEND_CHUNK:
+            # What another worker queued meanwhile goes with the next send_due() (run_tipline
+            # calls it every turn): one query less for each conversation.
+            return sent
+
+
+def _later(message: OutboundMessage, exc: SendLater, max_attempts: int) -> None:
+    attempts = message.attempts + (1 if exc.counts else 0)
+    status = OutboundStatus.FAILED if attempts >= max_attempts else OutboundStatus.QUEUED
+    OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.QUEUED).update(
+        attempts=attempts, error=str(exc)[:300], status=status
+    )
+
+
+def _wait(message: OutboundMessage, *, error: str = "") -> None:
+    OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.QUEUED).update(
+        status=OutboundStatus.WAITING, error=error[:300]
+    )
+
+
+def _sent(conversation: Conversation, message: OutboundMessage, remote_id: str) -> None:
+    with transaction.atomic():
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            status=OutboundStatus.SENT,
+            sent_at=timezone.now(),
+            external_id=remote_id[:128],
+            attempts=F("attempts") + 1,
+            error="",
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(
+            sent_since_inbound=F("sent_since_inbound") + 1
+        )
+    conversation.sent_since_inbound += 1
+
+
+def send_due(*, conversation: Conversation | None = None) -> int:
+    """Send QUEUED messages (of `conversation`, or of every conversation that has some,
+    oldest first); returns how many were sent."""
+    if conversation is not None:
+        return _send_conversation(conversation.pk)
+    pairs = (
+        OutboundMessage.objects.filter(status=OutboundStatus.QUEUED)
+        .order_by("conversation_id")
+        .values_list("conversation_id", "conversation__channel")
+        .distinct()
+    )
+    sent = 0
+    paused: dict[str, bool] = {}
+    for conversation_id, channel in list(pairs[: int(_setting("TIPLINE_SEND_BATCH", 200))]):
+        if channel not in paused:
+            paused[channel] = channel_paused(channel)
+        if not paused[channel]:
+            sent += _send_conversation(conversation_id)
+    return sent
