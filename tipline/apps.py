@@ -13,3 +13,7 @@ class TiplineConfig(AppConfig):
 
         # The fallback of `manage.py run_tipline`: answers, outcomes to tell, messages due.
         register_periodic(task_path="tipline.tasks.run_tipline_task", every=timedelta(minutes=1))
+        # Chats are personal data: blanked after the reports' retention period.
+        register_periodic(
+            task_path="tipline.privacy.purge_personal_data_task", every=timedelta(days=1)
+        )

@@ -1,0 +1,328 @@
+"""The Zalo user id and what people wrote in a chat are personal data: only superusers see them
+(in the admin), no staff page, public page or feed carries them, and they are blanked after the
+reports' retention period unless a report made in the chat is still in an open case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from indicators.matcher import get_matcher, reset_matcher
+from orgs.models import User
+from orgs.testing import sign_in_verified
+from reports.models import AuditEvent, Report, Source
+from reports.tasks import file_report_task
+from reports.workflow import confirm_proposal, decide_indicators, propose_listing
+from tipline.conversation import Incoming, respond
+from tipline.followup import check_outcomes
+from tipline.models import (
+    Conversation,
+    InboundEvent,
+    OutboundKind,
+    OutboundMessage,
+    OutboundStatus,
+    TipReport,
+)
+from tipline.privacy import purge_personal_data, purge_personal_data_task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_matcher():
+    """The in-memory matcher outlives a test's rolled-back transaction: start afresh."""
+    reset_matcher()
+    yield
+    reset_matcher()
+
+
+ZALO_USER = "8472615390012345678"
+SCAM_SMS = "Vietcombank: tai khoan cua quy khach bi khoa, xac minh tai http://vcb-xacminh-tk.com/dn"
+WHAT_HAPPENED = "Tôi bấm vào đường link rồi nhập mã OTP, bà Trần Thị Riêng Tư ở tổ 7"
+SECRETS = (ZALO_USER, WHAT_HAPPENED, "Trần Thị Riêng Tư", "tổ 7")
+
+
+def chat_report(world, *, external_id: str = ZALO_USER):
+    """A conversation that forwarded a scam SMS and made a report through respond(), as the
+    worker plays it: the events keep what the person wrote, the report is source "zalo"."""
+    conversation = Conversation.objects.create(
+        channel="zalo", external_id=external_id, last_inbound_at=timezone.now()
+    )
+    for n, text in enumerate([SCAM_SMS, "#to_giac", WHAT_HAPPENED, "5 triệu", "Xã Một Một"]):
+        event = InboundEvent.objects.create(
+            conversation=conversation,
+            channel="zalo",
+            message_id=f"{external_id}-{n}",
+            kind="text",
+            text=text,
+            status="done",
+        )
+        respond(conversation=conversation, incoming=Incoming(kind="text", text=text), event=event)
+    tip = TipReport.objects.select_related("report").get(conversation=conversation)
+    report = tip.report
+    assert report.source == Source.ZALO and report.description == WHAT_HAPPENED
+    file_report_task.call(report.pk)  # what the task worker runs
+    OutboundMessage.objects.create(
+        conversation=conversation,
+        kind=OutboundKind.ANSWER,
+        text=f"Đã nhận tố giác, mã theo dõi {report.tracking_code}",
+        status=OutboundStatus.SENT,
+    )
+    conversation.refresh_from_db()
+    return conversation, report
+
+
+def list_case(world, report: Report) -> None:
+    case = report.cases.get()
+    proposal = propose_listing(
+        case=case,
+        verifier=world.person("verifier_d1"),
+        category="phishing",
+        risk="high",
+        public_reason="Trang giả mạo Vietcombank để lấy mật khẩu.",
+    )
+    confirm_proposal(proposal=proposal, verifier=world.person("verifier_province"))
+
+
+def age(conversation: Conversation, report: Report, days: int) -> None:
+    long_ago = timezone.now() - timedelta(days=days)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        created_at=long_ago, last_inbound_at=long_ago
+    )
+    Report.objects.filter(pk=report.pk).update(created_at=long_ago)
+
+
+def assert_no_secrets(body: str, where: str) -> None:
+    for secret in SECRETS:
+        assert secret not in body, f"{secret!r} on {where}"
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def test_purge_blanks_old_conversations_of_closed_cases_and_follow_ups_stop(world, settings):
+    settings.REPORTS_RETENTION_DAYS = 30
+    conversation, report = chat_report(world)
+    decide_indicators(
+        case=report.cases.get(), verifier=world.person("verifier_d1"), status="cleared", reason="x"
+    )
+    waiting = OutboundMessage.objects.create(
+        conversation=conversation,
+        kind=OutboundKind.FOLLOW_UP,
+        text="Kết quả: đã xác minh",
+        status=OutboundStatus.WAITING,
+    )
+    assert conversation.draft["last"]["text"]  # the analysed SMS, kept for "Tố giác"
+    age(conversation, report, 31)
+
+    result = purge_personal_data()
+
+    conversation.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (result.conversations, result.events) == (1, 5)
+    assert conversation.external_id == "" and conversation.draft == {}
+    assert conversation.purged_at is not None
+    assert set(conversation.events.values_list("text", "attachment_url")) == {("", "")}
+    assert set(conversation.outbound.values_list("text", flat=True)) == {""}
+    assert waiting.status == OutboundStatus.FAILED
+    conversation.last_inbound_at = timezone.now()  # even if the person wrote again meanwhile
+    assert not conversation.window_open()
+    assert check_outcomes() == 0  # the cleared outcome is never told: nobody to tell
+    assert AuditEvent.objects.filter(action="purged", actor=None).exists()
+    assert purge_personal_data().conversations == 0  # nothing left
+    # The same person writing again starts a new conversation (the unique id is free).
+    Conversation.objects.create(channel="zalo", external_id=ZALO_USER)
+
+
+def test_a_report_in_an_open_case_keeps_its_conversation(world, settings):
+    settings.REPORTS_RETENTION_DAYS = 30
+    conversation, report = chat_report(world)
+    age(conversation, report, 31)
+    assert purge_personal_data().conversations == 0
+    conversation.refresh_from_db()
+    assert conversation.external_id == ZALO_USER and conversation.purged_at is None
+    assert WHAT_HAPPENED in conversation.events.values_list("text", flat=True)
+
+
+def test_recent_activity_keeps_a_conversation_and_old_chats_without_reports_go(world, settings):
+    settings.REPORTS_RETENTION_DAYS = 30
+    recent = Conversation.objects.create(
+        channel="zalo",
+        external_id="111",
+        created_at=timezone.now() - timedelta(days=90),
+        last_inbound_at=timezone.now() - timedelta(days=29),
+    )
+    idle_old = Conversation.objects.create(
+        channel="bridge:1", external_id="222", created_at=timezone.now() - timedelta(days=31)
+    )
+    InboundEvent.objects.create(
+        conversation=idle_old, channel="bridge:1", message_id="m1", kind="text", text="xin chào"
+    )
+    assert purge_personal_data().conversations == 1
+    recent.refresh_from_db()
+    idle_old.refresh_from_db()
+    assert recent.external_id == "111" and recent.purged_at is None
+    assert idle_old.external_id == "" and not idle_old.events.get().text
+
+
+def test_the_purge_task_runs_the_purge(world, settings, immediate_tasks):
+    settings.REPORTS_RETENTION_DAYS = 30
+    old = Conversation.objects.create(
+        channel="zalo", external_id="333", created_at=timezone.now() - timedelta(days=40)
+    )
+    result = purge_personal_data_task.enqueue()
+    assert result.return_value == {"conversations": 1, "events": 0, "messages": 0}
+    old.refresh_from_db()
+    assert old.external_id == ""
+
+
+# --- who sees it ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def listed_chat_report(world):
+    conversation, report = chat_report(world)
+    list_case(world, report)
+    return conversation, report
+
+
+def test_staff_pages_never_show_the_user_id_and_others_see_no_chat_text(
+    client, world, listed_chat_report
+):
+    _conversation, report = listed_chat_report
+    case = report.cases.get()
+    url = reverse("reports:case", args=[case.pk])
+    # The unit's own verifiers read the report (its description) but not the Zalo user id.
+    sign_in_verified(client, world.person("verifier_d1"))
+    page = client.get(url).content.decode()
+    assert WHAT_HAPPENED in page and ZALO_USER not in page
+    assert ZALO_USER not in client.get(reverse("reports:queue")).content.decode()
+    # A verifier of another unit, staff without the permission, anonymous: nothing.
+    for name, status in (("verifier_d2", 404), ("staff_d1_c1", 403), ("editor", 403)):
+        client.logout()
+        sign_in_verified(client, world.person(name))
+        response = client.get(url)
+        assert response.status_code == status, name
+        assert_no_secrets(response.content.decode(), f"case page as {name}")
+        queue = client.get(reverse("reports:queue"))
+        assert_no_secrets(queue.content.decode(), f"queue as {name}")
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert_no_secrets(response.content.decode(), "case page as anonymous")
+
+
+def test_public_pages_and_feeds_carry_no_chat_text_or_user_id(client, world, listed_chat_report):
+    from dashboard.rollup import roll_up_recent
+    from lookup import feeds
+    from orgs.models import PartnerKey
+
+    _conversation, report = listed_chat_report
+    get_matcher(refresh=True)  # the index is re-read at most once a second
+    roll_up_recent()
+    feeds.reset()
+    _key, raw = PartnerKey.issue(name="Nhà mạng", unit=world.unit("P"), rate_per_minute=1000)
+    pages = {
+        "check": client.get("/kiem-tra/", {"q": "http://vcb-xacminh-tk.com/dn"}),
+        "tracking": client.get(reverse("reports:track-code", args=[report.tracking_code])),
+        "dashboard": client.get("/thong-ke/"),
+        "bulletins": client.get("/canh-bao/"),
+        "bulletins rss": client.get("/canh-bao/rss/"),
+        "bulletins atom": client.get("/canh-bao/atom/"),
+    }
+    for name in ("rpz.zone", "hosts.txt", "abp.txt", "dnsmasq.conf", "indicators.json"):
+        pages[name] = client.get(f"/feeds/{name}", headers={"X-Api-Key": raw})
+    bodies = {}
+    for where, response in pages.items():
+        assert response.status_code == 200, where
+        data = b"".join(response.streaming_content) if response.streaming else response.content
+        bodies[where] = data.decode()
+        assert_no_secrets(bodies[where], where)
+    # The listing did reach the feeds and the check page: the test looks where it should.
+    assert "vcb-xacminh-tk.com" in bodies["indicators.json"]
+    assert "Trang giả mạo Vietcombank" in bodies["check"]
+
+
+def _admin_user(world, *, superuser: bool) -> User:
+    user = world.person("admin")
+    user.is_staff = True
+    user.is_superuser = superuser
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return user
+
+
+def test_only_superusers_see_conversations_in_the_admin(client, world, listed_chat_report):
+    from django.contrib.auth.models import Permission
+
+    conversation, _report = listed_chat_report
+    changelist = reverse("admin:tipline_conversation_changelist")
+    change = reverse("admin:tipline_conversation_change", args=[conversation.pk])
+    staff = _admin_user(world, superuser=False)
+    # Even holding Django's view permission, a staff member who is not a superuser gets nothing.
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="tipline"))
+    sign_in_verified(client, staff)
+    for url in (changelist, change):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert_no_secrets(response.content.decode(), url)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "tipline" not in index
+    _admin_user(world, superuser=True)
+    page = client.get(changelist).content.decode()
+    assert ZALO_USER in page
+    detail = client.get(change).content.decode()
+    assert WHAT_HAPPENED in detail
+
+
+# --- logs -------------------------------------------------------------------------------------
+
+
+def test_webhook_and_worker_logs_carry_no_user_id_or_text(
+    client, world, caplog, settings, tmp_path
+):
+    """Refused, accepted and answered events leave log lines (INFO and up) without the id."""
+    import json as _json
+
+    from tipline import worker
+    from tipline.testing.fake_zalo_chat import FakeZaloChat, zalo_event
+
+    from .conftest import BRIDGE_URL, ZALO_URL, post_zalo, save_chat_account
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with FakeZaloChat() as fake:
+        assert isinstance(fake, FakeZaloChat)
+        settings.ZALO_API_BASE = settings.ZALO_OAUTH_BASE = fake.base_url
+        settings.TIPLINE_ATTACHMENT_HOSTS = [fake.base_url]
+        save_chat_account(fake)
+        caplog.set_level("INFO")
+        good = zalo_event("text", ZALO_USER, "log-1", text=WHAT_HAPPENED)
+        assert post_zalo(client, good).status_code == 200
+        assert post_zalo(client, good).json()["status"] == "duplicate"
+        forged = zalo_event("text", ZALO_USER, "log-2", text=WHAT_HAPPENED)
+        assert post_zalo(client, forged, secret="SAI").status_code == 401
+        raw = _json.dumps({**good, "sender": {}}).encode()
+        assert post_zalo(client, good, body=raw).status_code in (400, 401)
+        image = zalo_event(
+            "image", ZALO_USER, "log-3", text=WHAT_HAPPENED, image_url="https://evil.example/a.jpg"
+        )
+        assert post_zalo(client, image).status_code == 200
+        unsigned = client.post(
+            BRIDGE_URL, data=_json.dumps({"user_id": ZALO_USER}), content_type="application/json"
+        )
+        assert unsigned.status_code == 401
+        assert client.post(ZALO_URL, data=b"{", content_type="application/json").status_code == 401
+        # Not following the OA (outside the window): the answer is refused and waits.
+        worker.process_pending(max_seconds=20)
+        fake.user_wrote(ZALO_USER)
+        fake.fail_next("message/cs", -211)
+        post_zalo(client, zalo_event("text", ZALO_USER, "log-4", text="xin chào"))
+        worker.process_pending(max_seconds=20)
+    records = [r for r in caplog.records if r.levelno >= 20]
+    assert any("refused" in r.getMessage() for r in records)  # the refusals were logged
+    for record in records:
+        line = record.getMessage() + (record.exc_text or "")
+        assert ZALO_USER not in line, line
+        assert WHAT_HAPPENED not in line, line
