@@ -470,7 +470,7 @@ def check_value(
         kind, value = classify(raw, kind)
     except ValueError as error:
         return Check(raw=raw, status=INVALID, error=str(error))
-    index = index or get_matcher()
+    index = index if index is not None else get_matcher()
     if kind == Kind.URL:
         verdict = index.check_url(value)
     elif kind in (Kind.DOMAIN, Kind.IP):
@@ -534,7 +534,7 @@ def check_many(
     """Verdicts for many values, in order: each a string, or a (value, kind) pair.
 
     With a budget, raises lib.budget.BudgetExceeded between values once it is used up."""
-    index = index or get_matcher()
+    index = index if index is not None else get_matcher()
     result: list[Check] = []
     for item in values:
         cpu.check(budget)
@@ -618,7 +618,7 @@ def check_text(text: str, *, index: MatcherIndex | None = None) -> PageResult:
     if len(text) > MAX_MESSAGE_CHARS:
         result.error = _("Nội dung quá dài (tối đa %(n)d ký tự).") % {"n": MAX_MESSAGE_CHARS}
         return result
-    index = index or get_matcher()
+    index = index if index is not None else get_matcher()
     if not looks_like_message(text):
         single = check_value(text, index=index)
         if single.status != INVALID:
