@@ -10,6 +10,10 @@ under 10 s. A fresh database: SQLite in a temporary folder, or with --database-u
 PostgreSQL database next to the one it names. Ports are taken from 19720-19759.
 
     .venv/bin/python bench/dashboard.py [--reports 1000000] [--staff 100000] [--requests 30]
+        [--keep] [--reuse VAR_DIR]
+
+`--keep` leaves the seeded SQLite folder (its path is printed); `--reuse` times that folder
+again without seeding (the roll-up backfill and the one-day roll-up run again).
 
 Ends with `RESULT province_p95_ms=… commune_p95_ms=… xlsx_s=… pdf_s=… rollup_s=…`."""
 
@@ -19,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -270,6 +275,37 @@ def seed(args: argparse.Namespace) -> dict[str, object]:
     }  # fmt: skip
 
 
+class _People:
+    """The people of a reused database, found by user name as the seeding world names them."""
+
+    def person(self, name: str):  # type: ignore[no-untyped-def]  # Django models, set up late
+        from orgs.models import User
+
+        return User.objects.get(username=name)
+
+
+def reused(args: argparse.Namespace) -> dict[str, object]:
+    """What `seed` returns, read back from a database it filled before."""
+    from django.utils import timezone
+
+    from drills.models import Recipient
+    from orgs.models import Unit
+    from reports.models import Report
+    from training.models import Completion
+
+    first = Report.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    assert first is not None, "nothing seeded in this folder"
+    return {
+        "world": _People(),
+        "communes": list(Unit.objects.filter(code__startswith="X").order_by("code")),
+        "first_day": timezone.localtime(first).date(),
+        "today": timezone.localdate(),
+        "mails": Recipient.objects.count(),
+        "completions": Completion.objects.count(),
+        "seed_s": 0.0,
+    }
+
+
 def session_cookie(user) -> str:  # type: ignore[no-untyped-def]
     """A signed-in session for `user`, as the sign-in page would leave it (unit managers need
     no TOTP)."""
@@ -341,7 +377,7 @@ def roll_up(seeded: dict[str, object]) -> dict[str, float]:
 
 def run(args: argparse.Namespace) -> None:
     (http_port,) = free_ports(1, PORTS)
-    var = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    var = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     env = {
         "CANHGIAC_VAR_DIR": str(var),
         "CANHGIAC_HTTPS": "0",
@@ -350,6 +386,8 @@ def run(args: argparse.Namespace) -> None:
         "PYTHONPATH": str(ROOT),
     }
     os.environ.pop("DATABASE_URL", None)
+    if args.database_url and args.reuse:
+        raise SystemExit("--reuse times a kept SQLite folder; not with --database-url")
     if args.database_url:
         env["DATABASE_URL"] = fresh_postgres(args.database_url, "bench_dashboard")
     os.environ.update(env)
@@ -359,8 +397,8 @@ def run(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, skip_checks=True)
-    seeded = seed(args)
-    print(f"seeded in {seeded['seed_s']} s", flush=True)
+    seeded = reused(args) if args.reuse else seed(args)
+    print(f"seeded in {seeded['seed_s']} s (folder {var})", flush=True)
     timing = roll_up(seeded)
     print(f"roll-ups of {args.years} years in {timing['backfill_s']} s", flush=True)
     world, communes = seeded["world"], seeded["communes"]
@@ -387,6 +425,10 @@ def run(args: argparse.Namespace) -> None:
         "database": "postgresql" if args.database_url else "sqlite",
     }  # fmt: skip
     print(json.dumps(result, ensure_ascii=False))
+    if args.keep or args.reuse:
+        print(f"kept: {var} (time it again with --reuse {var})")
+    elif not args.database_url:
+        shutil.rmtree(var, ignore_errors=True)
     print(
         f"RESULT province_p95_ms={province} commune_p95_ms={commune} xlsx_s={xlsx} pdf_s={pdf} "
         f"rollup_s={timing['rollup_s']}"
@@ -403,6 +445,8 @@ def main() -> None:
     parser.add_argument("--exports", type=int, default=3, help="timed runs per export")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--keep", action="store_true", help="keep the seeded SQLite folder")
+    parser.add_argument("--reuse", default="", help="time a folder kept by --keep again")
     run(parser.parse_args())
 
 
