@@ -147,4 +147,5 @@ def test_an_empty_index_that_is_given_is_the_one_used():
     assert check_value(OWN).status == "listed"  # the database's list has it
     assert check_value(OWN, index=empty).status == "not_listed"
     assert check_many([OWN], index=empty)[0].status == "not_listed"
-    assert check_text(OWN, index=empty).single.status == "not_listed"
+    single = check_text(OWN, index=empty).single
+    assert single is not None and single.status == "not_listed"
