@@ -31,6 +31,7 @@ from .models import (
     MonthlyFlow,
 )
 from .periods import add_months, local_midnight
+from .source import rollups_changed
 
 RECENT_DAYS = 14
 BATCH = 2000
@@ -82,6 +83,7 @@ def _replace_flows(start: date, end: date) -> None:
         DailyBreakdown.objects.bulk_create(breakdowns, batch_size=BATCH)
         DailyDuration.objects.bulk_create(durations, batch_size=BATCH)
         _replace_months(start, end)
+        _changed()
 
 
 def _months_of(start: date, end: date) -> list[date]:
@@ -139,6 +141,14 @@ def _replace_months(start: date, end: date) -> None:
         )  # fmt: skip
 
 
+def _changed() -> None:
+    """A new roll-up token now (with the database cache it commits with these rows) and again
+    once they commit (a shared cache such as Redis shows the first one before the commit: what
+    a page reads in between would otherwise be kept under it)."""
+    rollups_changed()
+    transaction.on_commit(rollups_changed)
+
+
 def _replace_snapshot(day: date) -> None:
     """The state at the end of local `day`, or now for today."""
     end = local_midnight(day + timedelta(days=1))
@@ -146,6 +156,7 @@ def _replace_snapshot(day: date) -> None:
     with transaction.atomic():
         DailySnapshot.objects.filter(day=day).delete()
         DailySnapshot.objects.bulk_create(states, batch_size=BATCH)
+        _changed()
 
 
 def roll_up_day(day: date, *, snapshot: bool = True) -> None:

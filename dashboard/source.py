@@ -9,10 +9,16 @@ month): a year is 12 rows per unit, not 365."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+import copy
+import secrets
+import threading
+import time
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -165,6 +171,61 @@ def _per_unit(
     return out
 
 
+# --- answers kept between requests ------------------------------------------------------------
+#
+# The roll-ups change only when rollup.py rebuilds days (every hour): each rebuild draws a new
+# random token in the shared cache, and the sums below are kept in this process under the
+# token they were read at, so a page viewed again before the next roll-up costs no query but
+# the token's. A change of the unit tree (a merger) shows within MEMO_SECONDS.
+
+VERSION_KEY = "dashboard:rollup-version"
+MEMO_SIZE = 256
+MEMO_SECONDS = 300.0
+_memo: OrderedDict[tuple[object, ...], tuple[float, object]] = OrderedDict()
+_memo_lock = threading.Lock()
+T = TypeVar("T")
+
+
+def rollup_version() -> str:
+    """The token of the roll-ups as they are now (a new one after each rebuild)."""
+    token = cache.get(VERSION_KEY)
+    if token is None:
+        token = secrets.token_hex(8)
+        if not cache.add(VERSION_KEY, token, timeout=None):
+            token = cache.get(VERSION_KEY) or token
+    return str(token)
+
+
+def rollups_changed() -> None:
+    """Called by rollup.py after rebuilding: every process reads the sums again."""
+    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+
+def forget_memo() -> None:
+    with _memo_lock:
+        _memo.clear()
+
+
+def _memoised(key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    full = (rollup_version(), *key)
+    now = time.monotonic()
+    with _memo_lock:
+        found = _memo.get(full)
+        if found is not None and now - found[0] < MEMO_SECONDS:
+            _memo.move_to_end(full)
+            return copy.deepcopy(found[1])  # type: ignore[return-value]  # stored by compute()
+    value = compute()
+    with _memo_lock:
+        _memo[full] = (now, copy.deepcopy(value))
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return value
+
+
+def _group_key(groups: Sequence[Sequence[Unit]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(u.path for u in group) for group in groups)
+
+
 def totals_many(
     *,
     groups: Sequence[Sequence[Unit]],
@@ -176,6 +237,23 @@ def totals_many(
     """For each group of units, the sums of those units and everything below them
     (`index_only`: only what the awareness index reads; `breakdowns`: by scam type and
     channel too)."""
+    key = ("totals", _group_key(groups), start, end, index_only, breakdowns)
+    return _memoised(
+        key,
+        lambda: _totals_many(
+            groups=groups, start=start, end=end, index_only=index_only, breakdowns=breakdowns
+        ),
+    )
+
+
+def _totals_many(
+    *,
+    groups: Sequence[Sequence[Unit]],
+    start: date,
+    end: date,
+    index_only: bool,
+    breakdowns: bool,
+) -> list[Totals]:
     roots = [u for group in groups for u in group]
     if not roots:
         return [Totals() for _ in groups]
@@ -233,6 +311,11 @@ def _month_snapshots(scope: QuerySet[Unit], months: list[date]) -> dict[date, Co
 def monthly(*, units: Sequence[Unit], first: date, months: int) -> list[tuple[date, Totals]]:
     """`months` calendar months from the month of `first`: each month's flows, drill reporting
     times and state at its end (what the trend and its index need), in a few queries."""
+    key = ("monthly", _group_key([units]), first, months)
+    return _memoised(key, lambda: _monthly(units=units, first=first, months=months))
+
+
+def _monthly(*, units: Sequence[Unit], first: date, months: int) -> list[tuple[date, Totals]]:
     starts = [add_months(first, i) for i in range(months)]
     scope = Unit.objects.within(units)
     flows = _month_flows(scope, starts[0], add_months(starts[-1], 1))

@@ -117,3 +117,25 @@ def test_the_current_month_is_kept_by_the_periodic_roll_up(world):
         earlier = first.replace(day=1)
         whole = DailyFlow.objects.filter(day__gte=earlier, day__lt=month)
         assert _month_sum(earlier) == (whole.aggregate(n=Sum("reports"))["n"] or 0)
+
+
+def test_sums_are_kept_until_the_next_roll_up(world, django_assert_max_num_queries):
+    fw = build_figures_world(world)
+    roll_up_range(date(2026, 1, 1), date(2026, 5, 1))
+    unit, span = [fw.world.unit("D1-C1")], (date(2026, 3, 1), date(2026, 4, 1))
+    first = source.totals(units=unit, start=span[0], end=span[1])
+    with django_assert_max_num_queries(1):  # the roll-up token only
+        again = source.totals(units=unit, start=span[0], end=span[1])
+    assert _sums(again) == _sums(first)
+    again.flow["reports"] += 100  # a caller changing its copy changes nothing kept
+    assert source.totals(units=unit, start=span[0], end=span[1]).flow == first.flow
+    Report.objects.create(
+        tracking_code="RMONTH000003", channel="sms", scam_type="loan_app", money_lost=3,
+        unit=fw.world.unit("D1-C1"), source="form", created_at=at(date(2026, 3, 10), 10),
+    )  # fmt: skip
+    # Not rolled up yet: the page still shows the roll-ups as they are.
+    assert source.totals(units=unit, start=span[0], end=span[1]).flow == first.flow
+    roll_up_day(date(2026, 3, 10))
+    after = source.totals(units=unit, start=span[0], end=span[1])
+    assert after.flow["reports"] == first.flow["reports"] + 1
+    assert _sums(after) == _sums(source.totals_direct(units=unit, start=span[0], end=span[1]))
