@@ -12,6 +12,8 @@ CANHGIAC_CREDENTIALS_KEY  Fernet key(s) for the Zalo and Facebook credentials an
 CANHGIAC_DRILLS_ALLOWED_MAIL_DOMAINS  the mail domains phishing drills may reach (default: none)
 CANHGIAC_DRILLS_CONTACT_ADDRESS / CANHGIAC_DRILLS_REPORT_ADDRESS  named in drill mails; reports
 CANHGIAC_ZALO_API_BASE / CANHGIAC_ZALO_OAUTH_BASE / CANHGIAC_FACEBOOK_GRAPH_BASE  channel APIs
+CANHGIAC_INDEX_OVERLAY_MAX_CHANGES  list changes applied to the index before it is rebuilt (50000)
+CANHGIAC_INDEX_SNAPSHOT_DIR  a folder for the index's shared, memory-mapped file (default: none)
 CANHGIAC_TIPLINE_ATTACHMENT_HOSTS  hosts (https) the tipline downloads images from, or whole
                         base addresses (default: Zalo's CDN hosts)
 CANHGIAC_TIPLINE_WEBHOOK_MAX_SKEW  seconds a signed tipline event may be early or late (600)
@@ -167,6 +169,12 @@ else:
 # Single and batch checks also run the look-alike scorer (lookup/lookalikes.py); off only to
 # measure what it costs (bench/lookup.py).
 LOOKUP_LOOKALIKES = env_bool("CANHGIAC_LOOKUP_LOOKALIKES", True)
+
+# The list index (indicators/matcher.py): changes since the base are applied to an overlay; past
+# this many the base is rebuilt. With a folder, the base is written there as a file that every
+# worker of the machine maps read-only (indicators/snapshot.py); empty: each builds its own.
+INDEX_OVERLAY_MAX_CHANGES = env_int("CANHGIAC_INDEX_OVERLAY_MAX_CHANGES", 50_000)
+INDEX_SNAPSHOT_DIR = env_str("CANHGIAC_INDEX_SNAPSHOT_DIR", "")
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
