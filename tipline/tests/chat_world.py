@@ -23,6 +23,8 @@ from indicators.matcher import reset_matcher
 from orgs.models import Unit
 from orgs.services import import_units_csv
 from orgs.testing import World
+from reports.models import PublicStatus, Report, public_status
+from reports.workflow import confirm_proposal, propose_listing
 from tipline.conversation import Incoming, Reply, respond
 from tipline.models import ZALO, Conversation, InboundEvent
 
@@ -130,3 +132,17 @@ def chat_fixture(world: World, chat_media: Path, fresh_matcher: None) -> Chat:
 
 def media_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def list_by_two_verifiers(world: World, report: Report) -> None:
+    """The report's case listed under four eyes: proposed by one verifier, confirmed by another."""
+    case = report.cases.get()
+    proposal = propose_listing(
+        case=case,
+        verifier=world.person("verifier_d1"),
+        category="phishing",
+        risk="high",
+        public_reason="Trang giả mạo Vietcombank để lấy mật khẩu và mã OTP.",
+    )
+    confirm_proposal(proposal=proposal, verifier=world.person("verifier_province"))
+    assert public_status(report) == PublicStatus.LISTED

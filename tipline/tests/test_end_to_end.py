@@ -18,12 +18,12 @@ import pytest
 
 from indicators.matcher import reset_matcher
 from orgs.testing import World
-from reports.models import PublicStatus, Report, Source, public_status
-from reports.workflow import confirm_proposal, propose_listing
+from reports.models import Report, Source
 from tipline import followup, signature, worker
 from tipline.models import Conversation, EventStatus, InboundEvent, OutboundMessage, TipReport
 from tipline.testing.fake_zalo_chat import FakeZaloChat, post_event, zalo_event
 
+from .chat_world import list_by_two_verifiers
 from .conftest import BRIDGE_URL, ZALO_URL, Bridge
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -138,19 +138,6 @@ def play_report(person: Person) -> str:
     found = TRACKING.search(done.text)
     assert found, done.text
     return found.group(1)
-
-
-def list_by_two_verifiers(world: World, report: Report) -> None:
-    case = report.cases.get()
-    proposal = propose_listing(
-        case=case,
-        verifier=world.person("verifier_d1"),
-        category="phishing",
-        risk="high",
-        public_reason="Trang giả mạo Vietcombank để lấy mật khẩu và mã OTP.",
-    )
-    confirm_proposal(proposal=proposal, verifier=world.person("verifier_province"))
-    assert public_status(report) == PublicStatus.LISTED
 
 
 def follow_up_once(person: Person, code: str) -> None:

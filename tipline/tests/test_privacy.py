@@ -15,7 +15,7 @@ from orgs.models import User
 from orgs.testing import sign_in_verified
 from reports.models import AuditEvent, Report, Source
 from reports.tasks import file_report_task
-from reports.workflow import confirm_proposal, decide_indicators, propose_listing
+from reports.workflow import decide_indicators
 from tipline.conversation import Incoming, respond
 from tipline.followup import check_outcomes
 from tipline.models import (
@@ -27,6 +27,8 @@ from tipline.models import (
     TipReport,
 )
 from tipline.privacy import purge_personal_data, purge_personal_data_task
+
+from .chat_world import list_by_two_verifiers
 
 pytestmark = pytest.mark.django_db
 
@@ -73,18 +75,6 @@ def chat_report(world, *, external_id: str = ZALO_USER):
     )
     conversation.refresh_from_db()
     return conversation, report
-
-
-def list_case(world, report: Report) -> None:
-    case = report.cases.get()
-    proposal = propose_listing(
-        case=case,
-        verifier=world.person("verifier_d1"),
-        category="phishing",
-        risk="high",
-        public_reason="Trang giả mạo Vietcombank để lấy mật khẩu.",
-    )
-    confirm_proposal(proposal=proposal, verifier=world.person("verifier_province"))
 
 
 def age(conversation: Conversation, report: Report, days: int) -> None:
@@ -185,7 +175,7 @@ def test_the_purge_task_runs_the_purge(world, settings, immediate_tasks):
 @pytest.fixture
 def listed_chat_report(world):
     conversation, report = chat_report(world)
-    list_case(world, report)
+    list_by_two_verifiers(world, report)
     return conversation, report
 
 
