@@ -92,15 +92,23 @@ class Dimension(models.TextChoices):
     CHANNEL = "channel", _("Kênh")
 
 
-class DailyBreakdown(models.Model):
-    """Reports received on `day` in `unit`, by scam type or by channel."""
+class BreakdownFields(models.Model):
+    """The counters of a breakdown row (DailyBreakdown, MonthlyBreakdown)."""
 
-    day = models.DateField(_("ngày"))
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     dimension = models.CharField(max_length=16, choices=Dimension.choices)
     key = models.CharField(max_length=32)
     reports = models.PositiveIntegerField(default=0)
     money_lost = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyBreakdown(BreakdownFields):
+    """Reports received on `day` in `unit`, by scam type or by channel."""
+
+    day = models.DateField(_("ngày"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("tố giác theo loại trong ngày")
@@ -115,15 +123,11 @@ class DailyBreakdown(models.Model):
         return f"{self.day} · {self.unit_id} · {self.dimension}={self.key}"
 
 
-class MonthlyBreakdown(models.Model):
+class MonthlyBreakdown(BreakdownFields):
     """The DailyBreakdown rows of one calendar month summed."""
 
     month = models.DateField(_("tháng"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
-    dimension = models.CharField(max_length=16, choices=Dimension.choices)
-    key = models.CharField(max_length=32)
-    reports = models.PositiveIntegerField(default=0)
-    money_lost = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("tố giác theo loại trong tháng")
@@ -146,15 +150,23 @@ class Measure(models.TextChoices):
     TO_DRILL_REPORT = "to_drill_report", _("Từ khi nhận thư diễn tập đến khi báo cáo (phút)")
 
 
-class DailyDuration(models.Model):
+class DurationFields(models.Model):
+    """The counters of a duration histogram row (DailyDuration, MonthlyDuration)."""
+
+    measure = models.CharField(max_length=16, choices=Measure.choices)
+    bucket = models.PositiveIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyDuration(DurationFields):
     """How many durations of `measure` that ended (cases) or started (drill mails) on `day` in
     `unit` lasted `bucket` whole hours or minutes (longer ones are kept in the last bucket)."""
 
     day = models.DateField(_("ngày"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
-    measure = models.CharField(max_length=16, choices=Measure.choices)
-    bucket = models.PositiveIntegerField()
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("phân bố thời gian trong ngày")
@@ -169,14 +181,11 @@ class DailyDuration(models.Model):
         return f"{self.day} · {self.unit_id} · {self.measure}[{self.bucket}]={self.count}"
 
 
-class MonthlyDuration(models.Model):
+class MonthlyDuration(DurationFields):
     """The DailyDuration rows of one calendar month summed."""
 
     month = models.DateField(_("tháng"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
-    measure = models.CharField(max_length=16, choices=Measure.choices)
-    bucket = models.PositiveIntegerField()
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("phân bố thời gian trong tháng")
