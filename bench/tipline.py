@@ -13,8 +13,9 @@ recording each customer-service message with the time it arrived. Every server b
 other checks; bare links, phone numbers and domains; greetings and questions; a whole report
 ("Tố giác", what happened, money lost, commune: the tracking code). Every message of the mix
 gets exactly one answer, so the person's next cs message is the answer to their last event.
-A few warm-up conversations run first (each new worker process trains or loads the classifier
-on its first message) and are not counted.
+A few warm-up conversations run first (run_tipline loads or trains the classifier and builds
+the matcher before it takes events; the first answers of each process are still slower) and
+are not counted.
 
     .venv/bin/python bench/tipline.py [--conversations 200] [--messages-per-conversation 5]
         [--workers 2] [--web-workers 2] [--database-url postgres://…] [--redis-url redis://…]
@@ -279,8 +280,8 @@ def start_workers(
 
 
 def warm_up(fake: Any, url: str, workers: int, timeout: float) -> None:
-    """A few conversations of every kind before the clock starts: each worker process loads
-    the classifier and the matcher on its first message. Their answers are then forgotten."""
+    """A few conversations of every kind before the clock starts (each worker process's first
+    answers, its caches cold). Their answers are then forgotten."""
     people = [Person(-1 - i, f"84{8_000_000_000 + i}", script(i, 5)) for i in range(4 * workers)]
     with ThreadPoolExecutor(max_workers=len(people)) as pool:
         for future in [pool.submit(chat, p, fake, url, timeout) for p in people]:

@@ -13,23 +13,27 @@ and the event marked done. Then send_due sends that conversation's queue.
 A failure retries after a backoff (claimed_until doubles as "not before") and gives up after
 TIPLINE_EVENT_MAX_ATTEMPTS (FAILED, the error kept on the row, never logged with the text).
 
-send_due takes a short lease per conversation in the shared cache (the answers of one person
-go out one at a time and in order), sends its QUEUED messages oldest first (answers before
-follow-ups), within the interaction window: outside it, or when the channel says so, the
-messages wait (WAITING) for the person's next message. A quota error, a rate limit or a
-channel that is down pauses the channel (in the cache) for the time it asks; the messages stay
-QUEUED. The model has no "not before" on OutboundMessage, so the pause is per channel.
+send_due sends a conversation's QUEUED messages oldest first (answers before follow-ups), each
+under a lease on its own row: a conditional UPDATE sets sent_at while the row is still QUEUED
+("being sent since"; the real sending time once SENT). A worker that finds the next message
+leased by another stops there, so one person's messages go out one at a time and in order,
+without a write to the shared cache. Within the interaction window only: outside it, or when
+the channel says so, the messages wait (WAITING) for the person's next message. A quota
+error, a rate limit or a channel that is down pauses the channel (in the cache) for the time
+it asks; the messages stay QUEUED. The model has no "not before" on OutboundMessage, so the
+pause is per channel; each process remembers for TIPLINE_PAUSE_CHECK_SECONDS (1) that a
+channel is not paused, so that the hot path does not read the cache for every message (a
+pause set by another process is seen that much later: at worst a few more sends the channel
+refuses again).
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import secrets
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -175,12 +179,15 @@ def _inbound_moment(event: InboundEvent) -> datetime:
     return event.received_at
 
 
-def answer_event(event: InboundEvent) -> None:
-    """Answer one claimed event: respond (unless its answers are stored), store, mark done."""
+def answer_event(event: InboundEvent) -> bool:
+    """Answer one claimed event: respond (unless its answers are stored), store, mark done.
+    True when event.conversation's window fields are as stored now (no need to read it again
+    before sending)."""
     from .conversation import respond
 
     conversation = event.conversation
-    if not OutboundMessage.objects.filter(event=event).exists():
+    # On its first claim an event has no answers stored (only a claim stores them).
+    if event.attempts <= 1 or not OutboundMessage.objects.filter(event=event).exists():
         replies = respond(conversation=conversation, incoming=_incoming(event), event=event)
         rows = [
             OutboundMessage(
@@ -200,7 +207,7 @@ def answer_event(event: InboundEvent) -> None:
     moment = _inbound_moment(event)
     with transaction.atomic():
         # Only the window's fields: respond() saved the state and the draft itself.
-        Conversation.objects.filter(
+        opened = Conversation.objects.filter(
             Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=moment), pk=conversation.pk
         ).update(last_inbound_at=moment, sent_since_inbound=0)
         if rows:
@@ -211,6 +218,9 @@ def answer_event(event: InboundEvent) -> None:
         InboundEvent.objects.filter(pk=event.pk).update(
             status=EventStatus.DONE, answered_at=timezone.now(), claimed_until=None, error=""
         )
+    if opened:
+        conversation.last_inbound_at, conversation.sent_since_inbound = moment, 0
+    return bool(opened)
 
 
 def _failed(event: InboundEvent, exc: Exception) -> None:
@@ -239,13 +249,14 @@ def process_pending(*, max_seconds: float = 50.0, limit: int | None = None) -> i
             break
         for event in events:
             try:
-                answer_event(event)
+                fresh = answer_event(event)
             except Exception as exc:  # any failure of one event: retried, the others go on
                 _failed(event, exc)
                 continue
             done += 1
             try:
-                send_due(conversation=event.conversation)
+                conversation = event.conversation if fresh else None
+                _send_conversation(event.conversation_id, conversation)
             except Exception as exc:  # the answers are stored: the next send_due sends them
                 log.warning("tipline send for event %s failed: %s", event.pk, type(exc))
     return done
@@ -258,18 +269,34 @@ def _pause_key(channel: str) -> str:
     return f"tipline:pause:{channel}"
 
 
+# channel -> monotonic time until which this process takes the channel as not paused.
+_not_paused: dict[str, float] = {}
+
+
 def channel_paused(channel: str) -> bool:
+    if _not_paused.get(channel, float("-inf")) > time.monotonic():
+        return False
     until = cache.get(_pause_key(channel))
-    return isinstance(until, (int, float)) and until > time.time()
+    paused = isinstance(until, (int, float)) and until > time.time()
+    if not paused:
+        _not_paused[channel] = time.monotonic() + _setting("TIPLINE_PAUSE_CHECK_SECONDS", 1)
+    return paused
 
 
 def pause_channel(channel: str, seconds: int) -> None:
+    _not_paused.pop(channel, None)
     cache.set(_pause_key(channel), time.time() + seconds, timeout=max(1, seconds))
 
 
 def resume_channel(channel: str) -> None:
     """End a channel's pause now (the admin fixed the credentials; tests)."""
     cache.delete(_pause_key(channel))
+    _not_paused.pop(channel, None)
+
+
+def forget_pauses() -> None:
+    """Forget what this process remembers of the pauses (tests, after clearing the cache)."""
+    _not_paused.clear()
 
 
 def _window_allows(conversation: Conversation, message: OutboundMessage, now: datetime) -> bool:
@@ -284,62 +311,61 @@ def _window_allows(conversation: Conversation, message: OutboundMessage, now: da
         conversation.stopped_at = stopped
 
 
-def _queued(conversation: Conversation) -> QuerySet[OutboundMessage]:
+def _queued(conversation_id: int) -> QuerySet[OutboundMessage]:
     later = Case(
         When(kind=OutboundKind.FOLLOW_UP, then=Value(1)),
         default=Value(0),
         output_field=IntegerField(),
     )
     return (
-        OutboundMessage.objects.filter(conversation=conversation, status=OutboundStatus.QUEUED)
+        OutboundMessage.objects.filter(
+            conversation_id=conversation_id, status=OutboundStatus.QUEUED
+        )
         .select_related("event")
         .annotate(later=later)
         .order_by("later", "created_at", "event_id", "position", "pk")
     )
 
 
-@dataclass
-class _Lease:
-    key: str
-    token: str
-
-    @classmethod
-    def take(cls, conversation_id: int) -> _Lease | None:
-        key, token = f"tipline:sending:{conversation_id}", secrets.token_hex(8)
-        seconds = int(_setting("TIPLINE_SEND_LEASE_SECONDS", 60))
-        return cls(key, token) if cache.add(key, token, timeout=seconds) else None
-
-    def release(self) -> None:
-        # A plain delete: the lease outlives any send (timeouts are seconds), so it is ours.
-        cache.delete(self.key)
+def send_lease() -> timedelta:
+    return timedelta(seconds=_setting("TIPLINE_SEND_LEASE_SECONDS", 60))
 
 
-def _send_conversation(conversation_id: int) -> int:
-    lease_ = _Lease.take(conversation_id)
-    if lease_ is None:
-        return 0  # another worker is sending this person's messages
-    try:
-        return _send_queue(conversation_id)
-    finally:
-        lease_.release()
+def _free(now: datetime) -> Q:
+    """A QUEUED row no worker is sending: never leased, or its lease is over."""
+    return Q(sent_at__isnull=True) | Q(sent_at__lt=now - send_lease())
 
 
-def _send_queue(conversation_id: int) -> int:
+def _lease_message(message: OutboundMessage, now: datetime) -> bool:
+    """Take the row for sending (True), or find it taken by another worker (False)."""
+    taken = OutboundMessage.objects.filter(
+        _free(now), pk=message.pk, status=OutboundStatus.QUEUED
+    ).update(sent_at=now)
+    return taken == 1
+
+
+def _send_conversation(conversation_id: int, conversation: Conversation | None = None) -> int:
+    """Send the conversation's queue; `conversation`, when given, is fresh (its window fields
+    as stored) and saves reading it again."""
     sent = 0
     max_attempts = int(_setting("TIPLINE_SEND_MAX_ATTEMPTS", 8))
     while True:
-        conversation = Conversation.objects.filter(pk=conversation_id).first()
+        if conversation is None:
+            conversation = Conversation.objects.filter(pk=conversation_id).first()
         if conversation is None or channel_paused(conversation.channel):
             return sent
-        batch = list(_queued(conversation)[:SEND_CHUNK])
+        batch = list(_queued(conversation_id)[:SEND_CHUNK])
         if not batch:
             return sent
         sender = sender_for(conversation.channel)
         for message in batch:
             now = timezone.now()
             if not _window_allows(conversation, message, now):
-                _wait(message)
+                if not _wait(message, now=now):
+                    return sent  # another worker is sending this person's messages
                 continue
+            if not _lease_message(message, now):
+                return sent  # another worker is sending this person's messages
             try:
                 remote_id = sender.send(conversation=conversation, message=message)
             except WindowClosed as exc:
@@ -351,7 +377,10 @@ def _send_queue(conversation_id: int) -> int:
                 return sent
             except SendRefused as exc:
                 OutboundMessage.objects.filter(pk=message.pk).update(
-                    attempts=F("attempts") + 1, error=str(exc)[:300], status=OutboundStatus.FAILED
+                    attempts=F("attempts") + 1,
+                    error=str(exc)[:300],
+                    status=OutboundStatus.FAILED,
+                    sent_at=None,
                 )
                 continue
             except Exception as exc:  # a bug or a broken secret: counted, the channel rests
@@ -365,20 +394,24 @@ def _send_queue(conversation_id: int) -> int:
             # What another worker queued meanwhile goes with the next send_due() (run_tipline
             # calls it every turn): one query less for each conversation.
             return sent
+        conversation = None  # read again: another worker may have sent meanwhile
 
 
 def _later(message: OutboundMessage, exc: SendLater, max_attempts: int) -> None:
     attempts = message.attempts + (1 if exc.counts else 0)
     status = OutboundStatus.FAILED if attempts >= max_attempts else OutboundStatus.QUEUED
     OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.QUEUED).update(
-        attempts=attempts, error=str(exc)[:300], status=status
+        attempts=attempts, error=str(exc)[:300], status=status, sent_at=None
     )
 
 
-def _wait(message: OutboundMessage, *, error: str = "") -> None:
-    OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.QUEUED).update(
-        status=OutboundStatus.WAITING, error=error[:300]
-    )
+def _wait(message: OutboundMessage, *, error: str = "", now: datetime | None = None) -> bool:
+    """The row waits for the person's next message. With `now`: only if no worker is sending
+    it (False when one is); without: the caller holds its lease."""
+    rows = OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.QUEUED)
+    if now is not None:
+        rows = rows.filter(_free(now))
+    return rows.update(status=OutboundStatus.WAITING, error=error[:300], sent_at=None) == 1
 
 
 def _sent(conversation: Conversation, message: OutboundMessage, remote_id: str) -> None:
@@ -402,7 +435,7 @@ def send_due(*, conversation: Conversation | None = None) -> int:
     if conversation is not None:
         return _send_conversation(conversation.pk)
     pairs = (
-        OutboundMessage.objects.filter(status=OutboundStatus.QUEUED)
+        OutboundMessage.objects.filter(_free(timezone.now()), status=OutboundStatus.QUEUED)
         .order_by("conversation_id")
         .values_list("conversation_id", "conversation__channel")
         .distinct()

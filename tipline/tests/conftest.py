@@ -19,7 +19,7 @@ from bulletins.testing._server import FakeService, Reply, Request
 from lib import ratelimit
 from orgs.models import PartnerKey
 from orgs.testing import World
-from tipline import senders, signature
+from tipline import senders, signature, worker
 from tipline.models import TiplineBridge
 from tipline.testing.fake_zalo_chat import FakeZaloChat, sign_event
 
@@ -32,6 +32,7 @@ def _fresh_caches() -> Iterator[None]:
     signature.clear_cache()
     senders.forget_clients()
     cache.clear()
+    worker.forget_pauses()
     ratelimit.forget_reserved()
     yield
     signature.clear_cache()

@@ -373,3 +373,46 @@ def test_three_workers_answer_every_message_once_and_in_order(
         answered = InboundEvent.objects.filter(conversation__external_id=person)
         times = [e.answered_at for e in answered.order_by("pk") if e.answered_at]
         assert len(times) == 3 and times == sorted(times)
+
+
+def test_a_message_another_worker_is_sending_holds_back_the_rest_until_its_lease_ends(
+    zalo: Any, settings: Any
+) -> None:
+    zalo.say(SCAM_SMS)
+    worker.pause_channel(ZALO, 300)  # the answers are stored, not sent
+    worker.process_pending(max_seconds=30)
+    worker.resume_channel(ZALO)
+    OutboundMessage.objects.create(
+        conversation=zalo.conversation(), kind=OutboundKind.FOLLOW_UP, text="Kết quả: đã xác minh."
+    )
+    rows = list(OutboundMessage.objects.order_by("pk"))  # the answer, then the follow-up
+    # Another worker leased the first answer a moment ago (it is sending it).
+    OutboundMessage.objects.filter(pk=rows[0].pk).update(sent_at=timezone.now())
+    assert worker.send_due() == 0  # neither the first nor, out of order, the next ones
+    assert zalo.fake.cs_messages == []
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {OutboundStatus.QUEUED}
+    # That worker died: once its lease is over, the messages go, in order, once each.
+    settings.TIPLINE_SEND_LEASE_SECONDS = 60
+    OutboundMessage.objects.filter(pk=rows[0].pk).update(
+        sent_at=timezone.now() - timedelta(seconds=61)
+    )
+    assert worker.send_due() == len(rows)
+    assert [m["message"]["text"] for m in zalo.fake.messages_to(USER)] == [r.text for r in rows]
+    assert worker.send_due() == 0
+
+
+def test_a_message_that_waits_for_the_window_carries_no_lease(zalo: Any) -> None:
+    zalo.say(SCAM_SMS)
+    zalo.fake.window_closed(USER)
+    worker.process_pending(max_seconds=30)
+    assert set(OutboundMessage.objects.values_list("status", "sent_at")) == {
+        (OutboundStatus.WAITING, None)
+    }
+
+
+def test_a_pause_set_in_this_process_is_seen_at_once(zalo: Any) -> None:
+    assert not worker.channel_paused(ZALO)  # remembered as not paused for a second
+    worker.pause_channel(ZALO, 300)
+    assert worker.channel_paused(ZALO)
+    worker.resume_channel(ZALO)
+    assert not worker.channel_paused(ZALO)

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         self.running = True
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        self._warm_up()
         while self.running:
             try:
                 answered = worker.process_pending(max_seconds=5)
@@ -42,6 +43,18 @@ class Command(BaseCommand):
             if once:
                 break
             time.sleep(poll)
+
+    def _warm_up(self) -> None:
+        """Load (or, with none stored, train) the classifier and build the matcher before
+        taking any event: else the first person of each new worker waits for it (~20 s)."""
+        from detection.classifier import get_model
+        from indicators.matcher import get_matcher
+
+        try:
+            get_model()
+            get_matcher()
+        except DatabaseError as exc:  # the first event will try again
+            self.stderr.write(f"run_tipline: warm-up: {type(exc).__name__}")
 
     def _stop(self, signum: int, frame: object) -> None:
         self.running = False  # the current event's lease holds it; finish it and leave
