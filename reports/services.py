@@ -288,8 +288,11 @@ def compute_priority(case: Case, now: datetime | None = None) -> int:
 
 
 def refresh_case(case: Case) -> Case:
-    """Recompute the figures kept on the case row, its unit and its priority (two queries, and
-    at most two more when its reports come from several units)."""
+    """Recompute the figures kept on the case row, its unit and its priority (three queries,
+    and at most two more when its reports come from several units). What the priority reads
+    but this does not compute (status, risk score) is read again first: the caller's copy may
+    be older than a verifier's closing."""
+    case.refresh_from_db(fields=["status", "closed_at", "risk_score"])
     reports = case.reports.all()
     figures = reports.aggregate(n=Count("pk"), money=Sum("money_lost"), latest=Max("created_at"))
     case.report_count = figures["n"]

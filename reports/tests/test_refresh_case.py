@@ -4,7 +4,7 @@ meanwhile (the filing task and a verifier work on the same case at the same time
 from __future__ import annotations
 
 from reports.models import Case, CaseStatus
-from reports.services import assign_case, close_case, refresh_case
+from reports.services import assign_case, close_case, compute_priority, refresh_case
 from reports.tests.factories import make_report
 
 
@@ -24,3 +24,5 @@ def test_refresh_from_a_stale_copy_keeps_the_assignee_and_the_status(world):
     assert fresh.status == CaseStatus.CLOSED
     assert fresh.closed_at is not None
     assert (fresh.report_count, fresh.money_lost) == (2, 150)
+    # The priority is that of the closed case, not of the open one the task had loaded.
+    assert fresh.priority == compute_priority(fresh)
