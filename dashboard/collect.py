@@ -63,6 +63,16 @@ class Totals:
         for measure, buckets in other.durations.items():
             self.durations[measure].update(buckets)
 
+    def copy(self) -> Totals:
+        """A copy to add to without changing this one (the counters are copied, one level)."""
+        return Totals(
+            flow=Counter(self.flow),
+            snapshot=Counter(self.snapshot),
+            by_scam_type=dict(self.by_scam_type),
+            by_channel=dict(self.by_channel),
+            durations=defaultdict(Counter, {m: Counter(b) for m, b in self.durations.items()}),
+        )
+
     def median(self, measure: str) -> int | None:
         """The lower median of the durations of `measure`, in whole hours or minutes."""
         buckets = self.durations.get(measure)

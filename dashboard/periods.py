@@ -24,6 +24,16 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def months_from(first: date, end: date) -> list[date]:
+    """The first days of the calendar months from the month of `first` to the last one that
+    starts before `end`."""
+    months, month = [], first.replace(day=1)
+    while month < end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
 @dataclass(frozen=True)
 class Span:
     """The period of kind `period` that contains a day: [start, end)."""

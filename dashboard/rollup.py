@@ -30,12 +30,11 @@ from .models import (
     MonthlyDuration,
     MonthlyFlow,
 )
-from .periods import add_months, local_midnight
+from .periods import add_months, local_midnight, months_from
 from .source import rollups_changed
 
 RECENT_DAYS = 14
 BATCH = 2000
-CHUNK_DAYS = 31  # days of flows collected in one pass (memory stays small)
 
 
 Rows = tuple[list[DailyFlow], list[DailyBreakdown], list[DailyDuration]]
@@ -86,19 +85,10 @@ def _replace_flows(start: date, end: date) -> None:
         _changed()
 
 
-def _months_of(start: date, end: date) -> list[date]:
-    """The first days of the calendar months that the days [start, end) fall in."""
-    months, month = [], start.replace(day=1)
-    while month < end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
-
-
 def _replace_months(start: date, end: date) -> None:
     """Rebuild the monthly rows of the months of [start, end) from their daily rows (in the
     caller's transaction): a few grouped queries per month."""
-    for month in _months_of(start, end):
+    for month in months_from(start, end):
         days = {"day__gte": month, "day__lt": add_months(month, 1)}
         for model in (MonthlyFlow, MonthlyBreakdown, MonthlyDuration):
             model.objects.filter(month=month).delete()
@@ -179,9 +169,10 @@ def roll_up_range(start: date, end: date, *, snapshot_days: Iterable[date] | Non
         chosen = _month_ends(days) | set(days[-RECENT_DAYS:])
     else:
         chosen = set(snapshot_days)
-    for first in range(0, len(days), CHUNK_DAYS):
-        chunk = days[first : first + CHUNK_DAYS]
-        _replace_flows(chunk[0], chunk[-1] + timedelta(days=1))
+    # A calendar month per pass (31 days at most: memory stays small), so that each month's
+    # monthly rows are rebuilt once.
+    for month in months_from(start, end):
+        _replace_flows(max(start, month), min(end, add_months(month, 1)))
     for day in sorted(chosen):
         _replace_snapshot(day)
     return len(days)

@@ -9,7 +9,6 @@ month): a year is 12 rows per unit, not 365."""
 
 from __future__ import annotations
 
-import copy
 import secrets
 import threading
 import time
@@ -44,7 +43,7 @@ from .models import (
     MonthlyDuration,
     MonthlyFlow,
 )
-from .periods import add_months, local_midnight
+from .periods import add_months, local_midnight, months_from
 
 __all__ = ["Totals", "totals", "totals_many", "totals_direct", "monthly"]
 
@@ -130,10 +129,7 @@ def split_months(start: date, end: date) -> tuple[list[date], list[tuple[date, d
     end_month = end.replace(day=1)
     if first_whole >= end_month:
         return [], [(start, end)] if start < end else []
-    months, month = [], first_whole
-    while month < end_month:
-        months.append(month)
-        month = add_months(month, 1)
+    months = months_from(first_whole, end_month)
     edges = [(a, b) for a, b in ((start, first_whole), (end_month, end)) if a < b]
     return months, edges
 
@@ -201,22 +197,19 @@ def rollups_changed() -> None:
     cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
 
 
-def forget_memo() -> None:
-    with _memo_lock:
-        _memo.clear()
-
-
-def _memoised(key: tuple[object, ...], compute: Callable[[], T]) -> T:
+def _memoised(key: tuple[object, ...], compute: Callable[[], T], copied: Callable[[T], T]) -> T:
+    """compute(), or what it gave under the same roll-up token; the caller gets a `copied` one
+    (callers add to the Totals they get)."""
     full = (rollup_version(), *key)
     now = time.monotonic()
     with _memo_lock:
         found = _memo.get(full)
         if found is not None and now - found[0] < MEMO_SECONDS:
             _memo.move_to_end(full)
-            return copy.deepcopy(found[1])  # type: ignore[return-value]  # stored by compute()
+            return copied(found[1])  # type: ignore[arg-type]  # stored by compute() under this key
     value = compute()
     with _memo_lock:
-        _memo[full] = (now, copy.deepcopy(value))
+        _memo[full] = (now, copied(value))
         while len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
     return value
@@ -243,6 +236,7 @@ def totals_many(
         lambda: _totals_many(
             groups=groups, start=start, end=end, index_only=index_only, breakdowns=breakdowns
         ),
+        lambda found: [t.copy() for t in found],
     )
 
 
@@ -312,7 +306,11 @@ def monthly(*, units: Sequence[Unit], first: date, months: int) -> list[tuple[da
     """`months` calendar months from the month of `first`: each month's flows, drill reporting
     times and state at its end (what the trend and its index need), in a few queries."""
     key = ("monthly", _group_key([units]), first, months)
-    return _memoised(key, lambda: _monthly(units=units, first=first, months=months))
+    return _memoised(
+        key,
+        lambda: _monthly(units=units, first=first, months=months),
+        lambda found: [(month, t.copy()) for month, t in found],
+    )
 
 
 def _monthly(*, units: Sequence[Unit], first: date, months: int) -> list[tuple[date, Totals]]:

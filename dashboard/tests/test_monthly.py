@@ -128,7 +128,10 @@ def test_sums_are_kept_until_the_next_roll_up(world, django_assert_max_num_queri
         again = source.totals(units=unit, start=span[0], end=span[1])
     assert _sums(again) == _sums(first)
     again.flow["reports"] += 100  # a caller changing its copy changes nothing kept
-    assert source.totals(units=unit, start=span[0], end=span[1]).flow == first.flow
+    again.durations["to_drill_report"][99_999] += 1
+    again.by_scam_type["loan_app"] = (10**6, 0)
+    kept = source.totals(units=unit, start=span[0], end=span[1])
+    assert kept.flow == first.flow and _sums(kept) == _sums(first)
     Report.objects.create(
         tracking_code="RMONTH000003", channel="sms", scam_type="loan_app", money_lost=3,
         unit=fw.world.unit("D1-C1"), source="form", created_at=at(date(2026, 3, 10), 10),
