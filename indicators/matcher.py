@@ -727,10 +727,8 @@ def _update(holder: _Holder, now: datetime | None = None) -> MatcherIndex:
     version = current_version()
     now = now or timezone.now()
     directory = snapshot_dir()
-    mapped = False  # a snapshot just mapped was checked against the database's changes
     if holder.index is None and directory is not None:
         _map_snapshot(holder, version, directory)
-        mapped = holder.index is not None
     index, tracker, known = holder.index, holder.tracker, holder.version
     if (
         index is None
@@ -738,7 +736,6 @@ def _update(holder: _Holder, now: datetime | None = None) -> MatcherIndex:
         or known is None
         or version[2:] != known[2:]  # the allowlist changed
         or _change_id(version) < tracker.last_id
-        or (version != known and not mapped and not _history_kept(known))
     ):
         index = _rebuild(holder, version, now, directory)
     elif version != known or tracker.gaps or index.expired(now):
@@ -792,38 +789,6 @@ def _map_snapshot(holder: _Holder, version: ListVersion, directory: Path) -> Non
         index.version = (found.change_id or None, found.change_at, *version[2:])
         holder.index, holder.version = index, index.version
         holder.tracker = tracker_for(found)
-
-
-def _history_kept(known: ListVersion) -> bool:
-    """Whether the last change the index was brought up to is still there with its time: a
-    database restored from a backup, or a rolled-back transaction (SQLite then hands the same
-    ids out again), can put other changes under ids the index has already applied."""
-    from django.db import connection
-
-    from .models import ListChange
-
-    if not isinstance(known[0], int):
-        return True  # built from an empty list of changes: nothing applied to be rewritten
-    table = connection.ops.quote_name(ListChange._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT at FROM {table} WHERE id = %s", [known[0]])  # noqa: S608 (table name from _meta)
-        row = cursor.fetchone()
-    return row is not None and _moment(row[0]) == _moment(known[1])
-
-
-def _moment(value: object) -> object:
-    """A change's time as naive UTC, however it was read (a raw SQLite text, a PostgreSQL
-    datetime, a snapshot's ISO text)."""
-    from datetime import UTC
-
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def _change_id(version: ListVersion) -> int:

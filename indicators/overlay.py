@@ -137,6 +137,9 @@ class Tracker:
     last_id: int
     valid_at: datetime
     gaps: list[Gap] = field(default_factory=list)
+    # The time of change `last_id`: a rolled-back transaction (SQLite hands its ids out again)
+    # or a restored backup can put another change under an id already applied.
+    last_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,9 @@ def start_tracker(version_id: int | None, now: datetime) -> Tracker:
     tracker = Tracker(last_id=last, valid_at=now)
     if last:
         present = ListChange.objects.filter(pk__gt=last - GAP_LOOKBACK, pk__lte=last)
-        ids = sorted(present.values_list("pk", flat=True))
-        tracker.gaps = _holes(ids, time.monotonic())
+        rows = sorted(present.values_list("pk", "at"))
+        tracker.gaps = _holes([pk for pk, _at in rows], time.monotonic())
+        tracker.last_at = rows[-1][1] if rows and rows[-1][0] == last else None
     return tracker
 
 
@@ -169,21 +173,29 @@ def read_changes(
     tracker: Tracker, *, now: datetime, expiry_due: bool, limit: int
 ) -> ChangeBatch | None:
     """The state now of every indicator changed since the tracker (and, when expiry_due, of
-    those expired since), and move the tracker. None when more than `limit` changed: rebuild."""
+    those expired since), and move the tracker. None when more than `limit` changed, or when
+    the change the tracker stands at is no longer what it applied: rebuild."""
     from django.db.models import Min, Q
 
     from .models import Indicator, ListChange, Status
 
-    condition = Q(pk__gt=tracker.last_id)
+    # The change the tracker stands at is read again with the new ones, to check it is the same.
+    condition = Q(pk__gte=tracker.last_id) if tracker.last_id else Q(pk__gt=0)
     for gap in tracker.gaps:
         condition |= Q(pk__gte=gap.first, pk__lte=gap.last)
-    found = list(
+    rows = list(
         ListChange.objects.filter(condition)
         .order_by("pk")
-        .values_list("pk", "indicator_id")[: limit + 1]
+        .values_list("pk", "indicator_id", "at")[: limit + 2]
     )
+    if tracker.last_id and tracker.last_at is not None:
+        standing = next((r for r in rows if r[0] == tracker.last_id), None)
+        if standing is None or standing[2] != tracker.last_at:
+            return None
+    found = [(pk, indicator) for pk, indicator, _at in rows if pk != tracker.last_id]
     if len(found) > limit:
         return None
+    newest = max(rows, default=None)
     touched = {indicator for _id, indicator in found}
     if expiry_due:
         expired = Indicator.objects.filter(
@@ -206,6 +218,8 @@ def read_changes(
                 expiries.append(expires_at)
     next_expiry = listed.aggregate(first=Min("expires_at"))["first"] if expiry_due else None
     _advance(tracker, [change_id for change_id, _i in found], now)
+    if newest is not None and newest[0] == tracker.last_id:
+        tracker.last_at = newest[2]
     return ChangeBatch(states, expiries, next_expiry, recomputed=expiry_due)
 
 

@@ -304,4 +304,5 @@ def tracker_for(snapshot: Snapshot) -> Tracker:
         last_id=snapshot.change_id,
         valid_at=snapshot.built_at,
         gaps=[Gap(first, last, clock) for first, last in snapshot.gaps],
+        last_at=datetime.fromisoformat(snapshot.change_at) if snapshot.change_at else None,
     )
