@@ -31,7 +31,7 @@ from array import array
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import BinaryIO, Literal, TypedDict
 
 from .allowlist import Allowlist
 from .matcher import _WEB_KINDS, MatcherIndex, listing_expressions
@@ -183,16 +183,21 @@ def candidates(directory: Path) -> list[Path]:
     return sorted(directory.glob("index-*.snap"), reverse=True) if directory.is_dir() else []
 
 
+def _read_header(file: BinaryIO, name: str) -> tuple[Header, int]:
+    """The header of an open snapshot and where its parts start; ValueError if not ours."""
+    first = file.read(16)
+    if len(first) < 16 or first[:8] != MAGIC:
+        raise ValueError(f"{name}: không phải tệp chỉ mục.")
+    header: Header = json.loads(file.read(int.from_bytes(first[8:], "little")))
+    if header["byteorder"] != sys.byteorder:
+        raise ValueError(f"{name}: thứ tự byte khác máy này.")
+    return header, -(-(16 + int.from_bytes(first[8:], "little")) // _ALIGN) * _ALIGN
+
+
 def read_snapshot(path: Path) -> Snapshot:
     """Map a snapshot file read-only; ValueError if it is not one this code wrote."""
     with path.open("rb") as file:
-        first = file.read(16)
-        if len(first) < 16 or first[:8] != MAGIC:
-            raise ValueError(f"{path.name}: không phải tệp chỉ mục.")
-        header: Header = json.loads(file.read(int.from_bytes(first[8:], "little")))
-        if header["byteorder"] != sys.byteorder:
-            raise ValueError(f"{path.name}: thứ tự byte khác máy này.")
-        start = -(-(16 + int.from_bytes(first[8:], "little")) // _ALIGN) * _ALIGN
+        header, start = _read_header(file, path.name)
         maps = {
             name: _map(file.fileno(), start + offset, length)
             for name, (offset, length) in header["parts"].items()
@@ -280,17 +285,23 @@ def fitting_snapshot(
 ) -> Snapshot | None:
     """The newest snapshot that fits the database: at a change it has, with the same time,
     and the same allowlist."""
+    wanted = stamp(allowlist)
     for path in candidates(directory):
-        if int(path.name.split("-")[1]) > change_id:
-            continue  # a list this database has not reached: another history
+        _index, number, rest = path.name.split("-", 2)
+        if int(number) > change_id or rest != f"{wanted}.snap":
+            continue  # a list this database has not reached (another history), or another allowlist
         try:
+            # The header first: mapping the parts (and, in another interpreter, rebuilding the
+            # Bloom filter) is only worth it for a snapshot of this database's history.
+            with path.open("rb") as file:
+                header, _start = _read_header(file, path.name)
+            if change_at(header["change_id"]) != header["change_at"]:
+                continue  # a restored database, or a rolled-back change
             snapshot = read_snapshot(path)
         except (OSError, ValueError, KeyError) as error:
             logger.warning("Bỏ qua ảnh chụp chỉ mục %s: %s", path.name, error)
             continue
-        if snapshot.allowlist == stamp(allowlist) and (
-            change_at(snapshot.change_id) == snapshot.change_at  # not a restored database
-        ):
+        if snapshot.allowlist == wanted:
             return snapshot
     return None
 
