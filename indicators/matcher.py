@@ -141,7 +141,6 @@ class MatcherIndex:
         allowlist: Allowlist | None = None,
         version: object = None,
         next_expiry: datetime | None = None,
-        keep_bloom_keys: bool = False,
     ) -> None:
         self.allowlist = allowlist or shipped_allowlist()
         self.version = version
@@ -159,7 +158,6 @@ class MatcherIndex:
         py_hashes = array("q")
         records: list[bytes] = []  # full hash (32 bytes) + row number (4 bytes, big-endian)
         category_no: dict[str, int] = {}
-        keys = bytearray() if keep_bloom_keys else None  # for snapshot.py, NUL-separated
         sha256 = hashlib.sha256
         ascending, last_pk = True, -sys.maxsize
         for row_no, (pk, kind, value, category) in enumerate(rows):
@@ -176,20 +174,15 @@ class MatcherIndex:
             row_bytes = row_no.to_bytes(4, "big")
             for expression in listing_expressions(kind, value):
                 py_hashes.append(hash(expression))
-                if keys is not None:
-                    keys += expression.encode("utf-8", "surrogatepass") + b"\0"
                 if kind in _WEB_KINDS:
-                    # The host alone too: check_url probes hosts before generating paths.
-                    host = expression[: expression.index("/")]
-                    py_hashes.append(hash(host))
-                    if keys is not None:
-                        keys += host.encode("utf-8", "surrogatepass") + b"\0"
+                    # The host alone too: check_url probes hosts before generating paths (the
+                    # same strings as snapshot._bloom_keys).
+                    py_hashes.append(hash(expression[: expression.index("/")]))
                 records.append(
                     sha256(expression.encode("utf-8", "surrogatepass")).digest() + row_bytes
                 )
         self._values = bytes(values)
         self._ascending = ascending
-        self.bloom_keys = None if keys is None else bytes(keys[:-1])
         del values
         self._build_bloom(py_hashes)
         del py_hashes
@@ -658,9 +651,7 @@ def current_version() -> ListVersion:
         return tuple(cursor.fetchone())
 
 
-def build_from_database(
-    version: object = None, *, now: datetime | None = None, keep_bloom_keys: bool = False
-) -> MatcherIndex:
+def build_from_database(version: object = None, *, now: datetime | None = None) -> MatcherIndex:
     """A fresh index of what is listed at `now`, its rows in pk order."""
     from django.db.models import Min
     from django.utils import timezone
@@ -683,7 +674,6 @@ def build_from_database(
         allowlist=allowlist,
         version=version,
         next_expiry=next_expiry,
-        keep_bloom_keys=keep_bloom_keys,
     )
 
 
@@ -759,7 +749,7 @@ def _rebuild(
 ) -> MatcherIndex:
     # The holes below the version first: a change that commits during the build is read again.
     holder.tracker = tracker = start_tracker(_change_id(version), now)
-    index = build_from_database(version, now=now, keep_bloom_keys=directory is not None)
+    index = build_from_database(version, now=now)
     holder.index, holder.version = index, version
     if directory is not None:
         from .snapshot import save_snapshot

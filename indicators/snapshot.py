@@ -106,8 +106,7 @@ def write_snapshot(
         raise ValueError("Only a freshly built index is written.")
     directory.mkdir(parents=True, exist_ok=True)
     buffers = {name: _raw(getattr(index, name)) for name in _PARTS}
-    keys = index.bloom_keys
-    buffers["_keys"] = keys if keys is not None else _bloom_keys(index)
+    buffers["_keys"] = _bloom_keys(index)
     parts: dict[str, tuple[int, int]] = {}
     offset = 0
     for name, data in buffers.items():
@@ -208,7 +207,6 @@ def read_snapshot(path: Path) -> Snapshot:
         allowlist=Allowlist(frozenset(header["covering"]), frozenset(header["exact"])),
         version=None,
         snapshot=path,
-        bloom_keys=None,
         next_expiry=None if expiry is None else datetime.fromisoformat(expiry),
         _overlay=None,
         _seq=0,
@@ -277,7 +275,6 @@ def save_snapshot(
         )
     except OSError as error:
         logger.warning("Không ghi được ảnh chụp chỉ mục: %s", error)
-    index.bloom_keys = None
 
 
 def fitting_snapshot(

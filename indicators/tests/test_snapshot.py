@@ -56,7 +56,7 @@ def _write(index: MatcherIndex, directory: Path) -> Path:
 
 def test_a_mapped_snapshot_answers_as_the_build(tmp_path):
     _list_pool()
-    built = build_from_database(keep_bloom_keys=True)
+    built = build_from_database()
     mapped = read_snapshot(_write(built, tmp_path)).index
     assert mapped.snapshot is not None
     assert answers(mapped) == answers(built)
@@ -113,7 +113,7 @@ def _show(index: MatcherIndex) -> dict[str, object]:
 
 def test_another_process_maps_the_snapshot_and_answers_the_same(tmp_path):
     _list_pool()
-    built = build_from_database(keep_bloom_keys=True)
+    built = build_from_database()
     path = _write(built, tmp_path)
     probes = {
         "path": str(path),
@@ -173,7 +173,7 @@ def test_a_snapshot_of_another_list_is_not_used(settings, tmp_path):
         path.unlink()
     version = current_version()
     write_snapshot(
-        build_from_database(keep_bloom_keys=True),
+        build_from_database(),
         tmp_path,
         change_id=int(str(version[0])),
         change_at="2020-01-01 00:00:00+00:00",
