@@ -16,18 +16,19 @@ still SENDING after its lease, makes the next attempt ask the channel (`find_exi
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+
+from lib import queue
 
 from .models.outbox import Channel, DeliveryStatus, EmailDelivery, OutboxItem
 
@@ -55,12 +56,13 @@ def max_attempts() -> int:
 
 
 def backoff(*, attempts: int) -> timedelta:
-    """Exponential backoff with jitter: base·2^(n-1) capped, then a random half to whole of it,
-    so that many rows failing together (an SMTP server down) do not come back together."""
-    base = float(getattr(settings, "BULLETINS_OUTBOX_BACKOFF_SECONDS", 30))
-    cap = float(getattr(settings, "BULLETINS_OUTBOX_BACKOFF_MAX_SECONDS", 3600))
-    delay = min(cap, base * 2 ** max(attempts - 1, 0))
-    return timedelta(seconds=delay * random.uniform(0.5, 1.0))
+    """lib.queue.backoff with the outbox's settings (an SMTP server down: the rows that failed
+    together do not come back together)."""
+    return queue.backoff(
+        attempts=attempts,
+        base=float(getattr(settings, "BULLETINS_OUTBOX_BACKOFF_SECONDS", 30)),
+        cap=float(getattr(settings, "BULLETINS_OUTBOX_BACKOFF_MAX_SECONDS", 3600)),
+    )
 
 
 def local_time(value: datetime) -> datetime:
@@ -155,24 +157,13 @@ def _due(now: datetime) -> Q:
     )
 
 
-_M = TypeVar("_M", bound=Model)
-
-
-def _locked(queryset: QuerySet[_M]) -> QuerySet[_M]:
-    """FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL); SQLite's IMMEDIATE
-    transaction already holds the only write lock."""
-    if connection.features.has_select_for_update_skip_locked:
-        return queryset.select_for_update(skip_locked=True, of=("self",))
-    return queryset
-
-
 def claim_post(*, now: datetime | None = None) -> OutboxItem | None:
     now = now or timezone.now()
     if not OutboxItem.objects.filter(_due(now), channel__in=POST_CHANNELS).exists():
         return None  # a plain read first: on SQLite the claim takes the only write lock
     with transaction.atomic():
         item = (
-            _locked(OutboxItem.objects.filter(_due(now), channel__in=POST_CHANNELS))
+            queue.locked(OutboxItem.objects.filter(_due(now), channel__in=POST_CHANNELS))
             .order_by("not_before", "pk")
             .first()
         )
@@ -199,9 +190,9 @@ def claim_emails(*, batch: int, now: datetime | None = None) -> list[EmailDelive
     if not (queued.exists() or stale.exists()):
         return []  # a plain read first, as in claim_post: an idle poll takes no write lock
     with transaction.atomic():
-        ids = list(_locked(queued).order_by("not_before").values_list("pk", flat=True)[:batch])
+        ids = list(queue.locked(queued).order_by("not_before").values_list("pk", flat=True)[:batch])
         if len(ids) < batch:
-            ids += list(_locked(stale).values_list("pk", flat=True)[: batch - len(ids)])
+            ids += list(queue.locked(stale).values_list("pk", flat=True)[: batch - len(ids)])
         if not ids:
             return []
         EmailDelivery.objects.filter(pk__in=ids).update(
@@ -233,7 +224,7 @@ def expand_email_items(*, now: datetime | None = None, max_chunks: int | None = 
     while pending.filter(not_before__lte=now).exists():  # a read: no write lock when idle
         with transaction.atomic():
             item = (
-                _locked(pending.filter(not_before__lte=now))
+                queue.locked(pending.filter(not_before__lte=now))
                 .select_related("mailing_list")
                 .order_by("pk")
                 .first()

@@ -26,9 +26,14 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def _secret(label: StrOrPromise) -> forms.CharField:
+def _secret(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.CharField:
+    """A secret's field: typed in, never shown back (the saved value is not in the page)."""
     widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
-    return forms.CharField(label=label, max_length=2000, widget=widget)
+    return forms.CharField(
+        label=label, max_length=2000, required=required, help_text=help_text, widget=widget
+    )
 
 
 class FacebookForm(forms.Form):
@@ -50,12 +55,13 @@ class ZaloForm(forms.Form):
     access_token = _secret(gettext_lazy("Mã truy cập của OA (access token)"))
     refresh_token = _secret(gettext_lazy("Mã làm mới (refresh token)"))
     # The tipline's webhook checks each event's MAC with it; without it, it refuses them all.
-    oa_secret_key = forms.CharField(
-        label=gettext_lazy("Khoá bí mật của OA cho webhook (OA secret key)"),
-        help_text=gettext_lazy("Để trống nếu không nhận tin nhắn của người dân qua Zalo."),
-        max_length=200,
+    # Each save replaces every stored value: an empty field here closes the webhook.
+    oa_secret_key = _secret(
+        gettext_lazy("Khoá bí mật của OA cho webhook (OA secret key)"),
         required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "Mỗi lần lưu phải nhập lại; để trống thì đường dây tố giác qua Zalo ngừng nhận tin."
+        ),
     )
     mode = forms.ChoiceField(
         label=gettext_lazy("Cách gửi"),

@@ -160,8 +160,17 @@ def _size(limit: int) -> str:
     return f"{limit // MB} MB" if limit >= MB else f"{max(limit // 1024, 1)} kB"
 
 
+# URLs outside /api/ whose clients are programs (chat webhooks): refused in JSON, not a page.
+JSON_URL_NAMES = ("tipline:zalo-webhook", "tipline:bridge-events")
+
+
+@lru_cache(maxsize=8)
+def _json_paths(prefix: str) -> frozenset[str]:
+    return frozenset(reverse(name) for name in JSON_URL_NAMES)
+
+
 def _refuse(request: HttpRequest, status: int, detail: str) -> HttpResponse:
-    if request.path_info.startswith(API_PREFIX):
+    if request.path_info.startswith(API_PREFIX) or request.path in _json_paths(get_script_prefix()):
         return JsonResponse(
             {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
         )

@@ -316,16 +316,8 @@ TIPLINE_ATTACHMENT_HOSTS = env_list(
 )
 TIPLINE_WEBHOOK_MAX_SKEW_SECONDS = env_int("CANHGIAC_TIPLINE_WEBHOOK_MAX_SKEW", 600)
 TIPLINE_BRIDGE_ALLOW_HTTP = env_bool("CANHGIAC_TIPLINE_BRIDGE_ALLOW_HTTP", False)
-TIPLINE_WEBHOOK_MAX_BYTES = 64 * 1024
-TIPLINE_MAX_TEXT = 4000  # characters of a message kept
-TIPLINE_IMAGE_MAX_BYTES = 5 * 1024 * 1024
-TIPLINE_IMAGE_TIMEOUT = 10  # seconds
-# Zalo's interaction window: replies within 48 hours of the person's message, at most 8.
-TIPLINE_WINDOW_HOURS = 48
-TIPLINE_REPLIES_PER_WINDOW = 8
-TIPLINE_EVENT_MAX_ATTEMPTS = 5
-TIPLINE_SEND_MAX_ATTEMPTS = 8
-TIPLINE_BRIDGE_TIMEOUT = 5  # seconds
+# The other TIPLINE_* settings (text and image limits, Zalo's interaction window, attempts,
+# timeouts) are read with their defaults in tipline/ (set one here to change it).
 # Messages taken from one person a minute (a flood from one account is dropped).
 TIPLINE_PERSON_PER_MINUTE = env_int("CANHGIAC_TIPLINE_PERSON_PER_MINUTE", 30)
 

@@ -42,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape as escape_html
 
+from lib import queue
 from lib.links import absolute_url
 
 from .models import (
@@ -123,9 +124,9 @@ def plan_recipients(campaign: Campaign, *, rng: random.Random | None = None) -> 
 
 def _claim(campaign: Campaign, now: datetime, limit: int) -> list[Recipient]:
     due = Recipient.objects.filter(campaign=campaign, sent_at__isnull=True, due_at__lte=now)
-    if connection.vendor == "postgresql":
-        due = due.select_for_update(skip_locked=True, of=("self",))
-    return list(due.select_related("person__home_unit").order_by("due_at", "pk")[:limit])
+    return list(
+        queue.locked(due).select_related("person__home_unit").order_by("due_at", "pk")[:limit]
+    )
 
 
 def _connection(profile: SendingProfile) -> BaseEmailBackend:

@@ -20,6 +20,10 @@ message is Vietnamese) naming the first character it refuses. What is refused, a
 Refusing beats removing: the API's client learns that it sent something wrong, and what we
 store is what was sent. Django's forms.CharField already refuses NUL, but with an untranslated
 English message; LineField and TextField below give the Vietnamese one.
+
+Where nobody can be told (a chat message a person typed into Zalo: the webhook must answer 200
+or Zalo resends it), strip_refused(value, multiline=...) removes the same characters instead,
+and returns the rest in NFC.
 """
 
 from __future__ import annotations
@@ -74,6 +78,14 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     if found:
         raise TextError(_message(found[0]))
     return nfc(value)  # unicodedata.normalize is quadratic on some runs of marks
+
+
+def strip_refused(value: str, *, multiline: bool = True) -> str:
+    """value in NFC without the characters clean_text(value, multiline=...) would refuse (a
+    carriage return becomes a line feed in multi-line text, as there)."""
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return nfc((_TEXT_REFUSED if multiline else _LINE_REFUSED).sub("", value))
 
 
 def clean_line(value: str) -> str:

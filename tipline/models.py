@@ -61,11 +61,13 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} ({self.channel})"
 
-    def window_open(self, now: datetime | None = None) -> bool:
+    def window_open(self, now: datetime | None = None, *, answer: bool = False) -> bool:
         """Whether a message may be sent now without the person writing first: within
         TIPLINE_WINDOW_HOURS of their last message and fewer than TIPLINE_REPLIES_PER_WINDOW
-        messages since (Zalo: 48 hours, 8 messages)."""
-        if self.stopped_at or self.last_inbound_at is None or not self.external_id:
+        messages since (Zalo: 48 hours, 8 messages), and the person has not asked to stop.
+        An `answer` to what the person wrote goes out even after "dừng" (which stops the
+        follow-ups, not the reply to it)."""
+        if (self.stopped_at and not answer) or self.last_inbound_at is None or not self.external_id:
             return False
         moment = now if now is not None else timezone.now()
         hours = int(getattr(settings, "TIPLINE_WINDOW_HOURS", 48))

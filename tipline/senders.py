@@ -28,7 +28,7 @@ from bulletins.channels.base import NeedsNewToken, Permanent, RetryLater
 from bulletins.channels.zalo import ZaloOA
 
 from . import signature
-from .models import ZALO, Conversation, OutboundMessage, TiplineBridge
+from .models import ZALO, Conversation, OutboundMessage
 
 ZALO_WINDOW_CODES = frozenset({-230, -213})  # outside the interaction window; not following
 ZALO_MAX_TEXT = 2000
@@ -88,8 +88,7 @@ def _zalo_client() -> ZaloOA:
     if found is not None and found[0] > time.monotonic():
         return found[1]
     client = ZaloOA.from_account()
-    seconds = float(getattr(settings, "TIPLINE_CREDENTIALS_CACHE_SECONDS", 60))
-    _clients.zalo = (time.monotonic() + seconds, client)
+    _clients.zalo = (time.monotonic() + signature.cache_seconds(), client)
     return client
 
 
@@ -132,13 +131,20 @@ def bridge_timeout() -> float:
 
 
 class BridgeSender:
+    """Sends to one bridge, read once (with its partner) when the sender is made: the worker
+    makes a sender for each batch of one conversation's messages."""
+
     def __init__(self, bridge_id: int) -> None:
         self.bridge_id = bridge_id
+        self.bridge = signature.active_bridge(str(bridge_id))
 
     def send(self, *, conversation: Conversation, message: OutboundMessage) -> str:
-        bridge = TiplineBridge.objects.filter(pk=self.bridge_id, enabled=True).first()
+        bridge = self.bridge
         if bridge is None:
-            raise SendRefused("cầu nối đã tắt hoặc không còn")
+            # Switched off, or its partner's key revoked: the partner gets nothing more.
+            raise SendRefused("cầu nối đã tắt, khoá đối tác đã bị thu hồi hoặc không còn")
+        if not bridge.callback_url.startswith(("https://", "http://")):
+            raise SendRefused("địa chỉ nhận câu trả lời không hợp lệ")
         reply_to = message.event.message_id if message.event_id and message.event else None
         payload = {
             "user_id": conversation.external_id,
@@ -154,8 +160,6 @@ class BridgeSender:
             "X-CanhGiac-Bridge": str(bridge.pk),
             "X-CanhGiac-Signature": signature.bridge_signature(body=body, secret=secret),
         }
-        if not bridge.callback_url.startswith(("https://", "http://")):
-            raise SendRefused("địa chỉ nhận câu trả lời không hợp lệ")
         request = urllib.request.Request(  # noqa: S310 (scheme checked above)
             bridge.callback_url, data=body, headers=headers, method="POST"
         )

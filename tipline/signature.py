@@ -38,7 +38,9 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[float, object]] = {}
 
 
-def _cache_seconds() -> float:
+def cache_seconds() -> float:
+    """TIPLINE_CREDENTIALS_CACHE_SECONDS: how long decrypted credentials (and the Zalo client
+    of tipline/senders.py) are kept in this process."""
     return float(getattr(settings, "TIPLINE_CREDENTIALS_CACHE_SECONDS", 60))
 
 
@@ -62,7 +64,7 @@ def _cached(key: str) -> object | None:
 
 def _remember(key: str, value: object) -> None:
     with _lock:
-        _cache[key] = (time.monotonic() + _cache_seconds(), value)
+        _cache[key] = (time.monotonic() + cache_seconds(), value)
 
 
 # --- Zalo -----------------------------------------------------------------------------------
@@ -184,8 +186,9 @@ def create_bridge(*, partner: PartnerKey, callback_url: str) -> tuple[TiplineBri
 def attachment_allowed(url: str) -> bool:
     """Whether the worker may download `url`: https on a host of TIPLINE_ATTACHMENT_HOSTS (a
     name matches itself and its subdomains), or an entry that is a whole base address such as
-    the tests' fake (`http://127.0.0.1:PORT`), which the URL must start with."""
-    if len(url) > 1000:
+    the tests' fake (`http://127.0.0.1:PORT`), which the URL must start with. Never one with a
+    control character, a lone surrogate or an invisible one (it could not even be stored)."""
+    if len(url) > 1000 or not url.isprintable():
         return False
     try:
         split = urlsplit(url)

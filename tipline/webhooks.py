@@ -2,7 +2,14 @@
 signature, stores the message as an InboundEvent (once per channel message id: a redelivery
 stores nothing new) and answers at once; the worker (tipline/worker.py) answers the person.
 
-Anything refused is logged at WARNING with the reason only: never the person's id or text."""
+Anything refused is logged at WARNING with the reason only: never the person's id or text. A
+bridge is told why in Vietnamese ({"detail": ...}, as the other partner APIs answer); Zalo reads
+no answer but the status. A body over MAX_BODY never reaches these views:
+canhgiac/middleware.py refuses it from its Content-Length (by URL name) before it is read.
+
+The text is stored without the characters lib/text.py refuses (NUL, control characters, lone
+surrogates, which PostgreSQL cannot store), cut to TIPLINE_MAX_TEXT: a person's chat message
+is answered, never refused for a character they may not even see."""
 
 from __future__ import annotations
 
@@ -17,17 +24,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from lib import ratelimit
+from lib.text import strip_refused
 
 from . import signature
 from .models import ZALO, Conversation, InboundEvent
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 64 * 1024
+MAX_BODY = 64 * 1024  # bytes of a request to either door (canhgiac/middleware.py)
 ZALO_TEXT_EVENTS = frozenset({"user_send_text", "user_send_link"})
 ZALO_OTHER_EVENTS = frozenset(
     {"user_send_sticker", "user_send_gif", "user_send_file", "user_send_audio", "user_send_video"}
@@ -38,13 +47,10 @@ def max_text() -> int:
     return int(getattr(settings, "TIPLINE_MAX_TEXT", 4000))
 
 
-def max_body() -> int:
-    return int(getattr(settings, "TIPLINE_WEBHOOK_MAX_BYTES", MAX_BODY))
-
-
 @dataclass(frozen=True)
 class Message:
-    """One person's message, as both doors hand it to `store_event`."""
+    """One person's message, as both doors hand it to `accept`; `text` as stored (see
+    `_text`)."""
 
     channel: str
     user_id: str
@@ -55,23 +61,48 @@ class Message:
     event_time: datetime | None = None
 
 
+def _text(value: str) -> str:
+    """A message's text as stored: without the characters lib/text.py refuses, in NFC, cut to
+    TIPLINE_MAX_TEXT characters."""
+    return strip_refused(value, multiline=True)[: max_text()]
+
+
 def _refuse(status: int, reason: str, door: str) -> JsonResponse:
     log.warning("tipline %s webhook refused (%s): %s", door, status, reason)
     return JsonResponse({"error": reason}, status=status)
 
 
+def _bridge_details() -> dict[str, str]:
+    # What a bridge is told, by the (English) reason that is logged.
+    bad_event = _(
+        "Sự kiện không hợp lệ: cần một đối tượng JSON có user_id và message_id (chuỗi hoặc số, "
+        "không có ký tự điều khiển); text và image_url phải là chuỗi."
+    )
+    return {
+        "signature missing": _("Thiếu chữ ký X-CanhGiac-Signature."),
+        "unknown bridge": _("Cầu nối không có, đã tắt, hoặc khoá đối tác đã bị thu hồi."),
+        "bad signature": _("Chữ ký không hợp lệ hoặc đã quá hạn."),
+        "over the partner's rate": _("Gửi quá nhiều yêu cầu. Hãy thử lại sau một phút."),
+        "over the person's rate": _(
+            "Người dùng này gửi quá nhiều tin trong một phút: tin đã bị bỏ qua."
+        ),
+        "malformed JSON": _("Nội dung không phải JSON hợp lệ."),
+        "not a JSON object": bad_event,
+    }
+
+
+def _refuse_bridge(status: int, reason: str) -> JsonResponse:
+    """The bridge's refusal: the reason in the log, the Vietnamese detail in the answer."""
+    log.warning("tipline bridge webhook refused (%s): %s", status, reason)
+    details = _bridge_details()
+    detail = details.get(reason, details["not a JSON object"])
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 def _ok(stored: bool) -> JsonResponse:
     return JsonResponse({"error": 0, "status": "accepted" if stored else "duplicate"})
-
-
-def _body(request: HttpRequest) -> bytes | None:
-    body = request.body
-    return None if len(body) > max_body() else body
-
-
-def store_event(message: Message) -> bool:
-    """Store `message` (True), or nothing when its id is stored already (False)."""
-    return accept(message) == ACCEPTED
 
 
 ACCEPTED, DUPLICATE, DROPPED = "accepted", "duplicate", "dropped"
@@ -120,7 +151,7 @@ def accept(message: Message) -> str:
                 channel=message.channel,
                 message_id=message.message_id,
                 kind=message.kind,
-                text=message.text[: max_text()],
+                text=message.text,
                 attachment_url=message.attachment_url,
                 event_time=message.event_time,
             )
@@ -139,25 +170,24 @@ def _stored(message: Message) -> bool:
 
 
 def _short_str(value: Any, limit: int) -> str | None:
-    """`value` as a non-empty string of at most `limit` characters, else None."""
+    """`value` as a non-empty string of at most `limit` printable characters, else None (an id
+    with a NUL or a lone surrogate could not be stored on PostgreSQL)."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not value or len(value) > limit:
+    if not isinstance(value, str) or not value or len(value) > limit or not value.isprintable():
         return None
     return value
 
 
-def _attachment(message: dict[str, Any]) -> tuple[str, str]:
-    """(type, url) of the message's first attachment; ("", "") when there is none."""
+def _attachment_url(message: dict[str, Any]) -> str:
+    """The url of the message's first attachment; "" when there is none."""
     attachments = message.get("attachments")
     if not isinstance(attachments, list) or not attachments:
-        return "", ""
+        return ""
     first = attachments[0]
-    if not isinstance(first, dict):
-        return "", ""
-    payload = first.get("payload")
+    payload = first.get("payload") if isinstance(first, dict) else None
     url = payload.get("url") if isinstance(payload, dict) else None
-    return str(first.get("type") or ""), url if isinstance(url, str) else ""
+    return url if isinstance(url, str) else ""
 
 
 def _checked_url(url: str) -> str:
@@ -171,9 +201,10 @@ def _checked_url(url: str) -> str:
 # --- Zalo -----------------------------------------------------------------------------------
 
 
-def _zalo_message(event: dict[str, Any]) -> Message | None | str:
-    """The Message of a person's event; None for events with nothing to answer (follow,
-    unfollow, the OA's own messages); a string saying what is wrong with a malformed one."""
+def _zalo_message(event: dict[str, Any], when: datetime) -> Message | None | str:
+    """The Message of a person's event (sent at `when`, its checked timestamp); None for events
+    with nothing to answer (follow, unfollow, the OA's own messages); a string saying what is
+    wrong with a malformed one."""
     name = event.get("event_name")
     if name not in ZALO_TEXT_EVENTS | ZALO_OTHER_EVENTS | {"user_send_image"}:
         return None
@@ -187,7 +218,7 @@ def _zalo_message(event: dict[str, Any]) -> Message | None | str:
         return "sender.id or message.msg_id missing"
     text = message.get("text")
     text = text if isinstance(text, str) else ""
-    _type, url = _attachment(message)
+    url = _attachment_url(message)
     kind = "other"
     if name == "user_send_text":
         kind = "text"
@@ -199,17 +230,13 @@ def _zalo_message(event: dict[str, Any]) -> Message | None | str:
         kind = "image" if url else "other"
     else:
         url = ""
-    stamp = int(str(event.get("timestamp")))
-    when = datetime.fromtimestamp(stamp / 1000, tz=UTC)
-    return Message(ZALO, user_id, msg_id, kind, text[: max_text()], url, when)
+    return Message(ZALO, user_id, msg_id, kind, _text(text), url, when)
 
 
 @csrf_exempt  # Zalo's servers carry no CSRF token: the MAC is the proof
 @require_POST
 def zalo_webhook(request: HttpRequest) -> JsonResponse:
-    body = _body(request)
-    if body is None:
-        return _refuse(413, "body too large", "zalo")
+    body = request.body
     header = request.headers.get("X-ZEvent-Signature", "")
     if not header:
         return _refuse(401, "signature missing", "zalo")
@@ -234,7 +261,7 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
         return _refuse(401, "bad signature", "zalo")
     if not signature.timestamp_fresh(int(stamp) / 1000):
         return _refuse(401, "stale timestamp", "zalo")
-    message = _zalo_message(event)
+    message = _zalo_message(event, datetime.fromtimestamp(int(stamp) / 1000, tz=UTC))
     if isinstance(message, str):
         return _refuse(400, message, "zalo")
     if message is None:
@@ -255,8 +282,7 @@ def _bridge_message(channel: str, data: dict[str, Any]) -> Message | str:
     image_url = data.get("image_url", "")
     if not isinstance(text, str) or not isinstance(image_url, str):
         return "text and image_url must be strings"
-    if len(text) > max_text():
-        text = text[: max_text()]
+    text = _text(text)
     url = _checked_url(image_url)
     kind = "image" if url else ("text" if text.strip() else "other")
     when = None
@@ -269,31 +295,29 @@ def _bridge_message(channel: str, data: dict[str, Any]) -> Message | str:
 @csrf_exempt  # a partner's bot carries no CSRF token: the HMAC is the proof
 @require_POST
 def bridge_events(request: HttpRequest) -> JsonResponse:
-    body = _body(request)
-    if body is None:
-        return _refuse(413, "body too large", "bridge")
+    body = request.body
     header = request.headers.get("X-CanhGiac-Signature", "")
     if not header:
-        return _refuse(401, "signature missing", "bridge")
+        return _refuse_bridge(401, "signature missing")
     bridge = signature.active_bridge(request.headers.get("X-CanhGiac-Bridge", ""))
     if bridge is None:
-        return _refuse(401, "unknown bridge", "bridge")
+        return _refuse_bridge(401, "unknown bridge")
     secret = signature.bridge_secret(bridge)
     if not signature.bridge_signature_ok(header=header, body=body, secret=secret):
-        return _refuse(401, "bad signature", "bridge")
+        return _refuse_bridge(401, "bad signature")
     limit = bridge.partner.rate_per_minute
     if not ratelimit.allow_reserved("tipline-bridge", str(bridge.pk), limit=limit):
-        return _refuse(429, "over the partner's rate", "bridge")
+        return _refuse_bridge(429, "over the partner's rate")
     try:
         data = json.loads(body)
     except ValueError:
-        return _refuse(400, "malformed JSON", "bridge")
+        return _refuse_bridge(400, "malformed JSON")
     if not isinstance(data, dict):
-        return _refuse(400, "not a JSON object", "bridge")
+        return _refuse_bridge(400, "not a JSON object")
     message = _bridge_message(bridge.channel, data)
     if isinstance(message, str):
-        return _refuse(400, message, "bridge")
+        return _refuse_bridge(400, message)
     outcome = accept(message)
     if outcome == DROPPED:
-        return _refuse(429, "over the person's rate", "bridge")
+        return _refuse_bridge(429, "over the person's rate")
     return JsonResponse({"error": 0, "status": outcome})

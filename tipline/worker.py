@@ -8,7 +8,7 @@ the image is downloaded (size limit, timeout, allowed hosts only, no redirects),
 gives the answers (never called again for an event that has answers stored), and in one
 transaction the answers are stored (unique per event and position), the conversation's
 window opened (last_inbound_at, sent_since_inbound = 0), its WAITING messages queued again
-and the event marked done. Then send_due sends that conversation's queue.
+and the event marked done. Then that conversation's queue is sent, as send_due does.
 
 A failure retries after a backoff (claimed_until doubles as "not before") and gives up after
 TIPLINE_EVENT_MAX_ATTEMPTS (FAILED, the error kept on the row, never logged with the text).
@@ -30,7 +30,6 @@ refuses again).
 from __future__ import annotations
 
 import logging
-import random
 import time
 import urllib.error
 import urllib.request
@@ -39,9 +38,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+
+from lib import queue
 
 from . import signature
 from .models import (
@@ -67,11 +68,12 @@ def lease() -> timedelta:
 
 
 def backoff(*, attempts: int) -> timedelta:
-    """base·2^(n-1), capped, then a random half to whole of it (failures spread out)."""
-    base = _setting("TIPLINE_BACKOFF_SECONDS", 5)
-    cap = _setting("TIPLINE_BACKOFF_MAX_SECONDS", 600)
-    delay = min(cap, base * 2 ** max(attempts - 1, 0))
-    return timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311 (jitter, not a secret)
+    """lib.queue.backoff with the tipline's settings."""
+    return queue.backoff(
+        attempts=attempts,
+        base=_setting("TIPLINE_BACKOFF_SECONDS", 5),
+        cap=_setting("TIPLINE_BACKOFF_MAX_SECONDS", 600),
+    )
 
 
 # --- claiming -------------------------------------------------------------------------------
@@ -94,9 +96,7 @@ def claim_events(*, batch: int, now: datetime | None = None) -> list[InboundEven
     if not _claimable(now).exists():
         return []  # a plain read first: on SQLite the claim takes the only write lock
     with transaction.atomic():
-        queryset = _claimable(now).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+        queryset = queue.locked(_claimable(now).order_by("pk"))
         ids = list(queryset.values_list("pk", flat=True)[:batch])
         if not ids:
             return []
@@ -236,15 +236,14 @@ def _failed(event: InboundEvent, exc: Exception) -> None:
     )
 
 
-def process_pending(*, max_seconds: float = 50.0, limit: int | None = None) -> int:
-    """Answer pending events for at most `max_seconds` (or `limit` events); returns how many
-    were answered. Each conversation's answers are sent as soon as they are stored."""
+def process_pending(*, max_seconds: float = 50.0) -> int:
+    """Answer pending events for at most `max_seconds`; returns how many were answered. Each
+    conversation's answers are sent as soon as they are stored."""
     deadline = time.monotonic() + max_seconds
     done = 0
     batch = int(_setting("TIPLINE_CLAIM_BATCH", 20))
-    while time.monotonic() < deadline and (limit is None or done < limit):
-        size = batch if limit is None else min(batch, limit - done)
-        events = claim_events(batch=size)
+    while time.monotonic() < deadline:
+        events = claim_events(batch=batch)
         if not events:
             break
         for event in events:
@@ -299,18 +298,6 @@ def forget_pauses() -> None:
     _not_paused.clear()
 
 
-def _window_allows(conversation: Conversation, message: OutboundMessage, now: datetime) -> bool:
-    """Conversation.window_open; an answer to what the person just wrote goes out even after
-    "dừng" (which stops follow-ups, not the reply to it)."""
-    if message.kind != OutboundKind.ANSWER or conversation.stopped_at is None:
-        return conversation.window_open(now)
-    stopped, conversation.stopped_at = conversation.stopped_at, None
-    try:
-        return conversation.window_open(now)
-    finally:
-        conversation.stopped_at = stopped
-
-
 def _queued(conversation_id: int) -> QuerySet[OutboundMessage]:
     later = Case(
         When(kind=OutboundKind.FOLLOW_UP, then=Value(1)),
@@ -360,7 +347,9 @@ def _send_conversation(conversation_id: int, conversation: Conversation | None =
         sender = sender_for(conversation.channel)
         for message in batch:
             now = timezone.now()
-            if not _window_allows(conversation, message, now):
+            # An answer to what the person just wrote goes out even after "dừng".
+            answer = message.kind == OutboundKind.ANSWER
+            if not conversation.window_open(now, answer=answer):
                 if not _wait(message, now=now):
                     return sent  # another worker is sending this person's messages
                 continue
@@ -429,11 +418,9 @@ def _sent(conversation: Conversation, message: OutboundMessage, remote_id: str) 
     conversation.sent_since_inbound += 1
 
 
-def send_due(*, conversation: Conversation | None = None) -> int:
-    """Send QUEUED messages (of `conversation`, or of every conversation that has some,
-    oldest first); returns how many were sent."""
-    if conversation is not None:
-        return _send_conversation(conversation.pk)
+def send_due() -> int:
+    """Send the QUEUED messages of every conversation that has some (up to
+    TIPLINE_SEND_BATCH conversations, by id); returns how many were sent."""
     pairs = (
         OutboundMessage.objects.filter(_free(timezone.now()), status=OutboundStatus.QUEUED)
         .order_by("conversation_id")

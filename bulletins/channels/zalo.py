@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 TOKEN_EXPIRED = -216
-QUOTA_CODES = frozenset({-211, -32})  # out of quota; too many requests
+OUT_OF_QUOTA = -211
+RATE_LIMITED = -32  # too many requests: a short wait, not the quota's hour
 SKIP_FOLLOWER_CODES = frozenset({-213, -201, -230})  # unfollowed, outside the window
 REFRESH_MARGIN = 300  # seconds before expiry when the access token is renewed
 
@@ -317,8 +318,11 @@ class ZaloOA:
 
 
 def _raise_for(code: int, message: str) -> NoReturn:
-    if code in QUOTA_CODES:
+    if code == OUT_OF_QUOTA:
         wait = int(_setting("ZALO_QUOTA_WAIT", 3600))
+        raise RetryLater(f"Zalo: {message}", code=str(code), after_seconds=wait)
+    if code == RATE_LIMITED:
+        wait = int(_setting("ZALO_RATE_LIMIT_WAIT", 60))
         raise RetryLater(f"Zalo: {message}", code=str(code), after_seconds=wait)
     if code == TOKEN_EXPIRED:
         raise NeedsNewToken(f"Zalo: {message}", code=str(code))

@@ -81,6 +81,22 @@ def test_out_of_quota_waits(world, zalo_account, fake_zalo):
     assert len(fake_zalo.articles) == 1 and len(fake_zalo.broadcasts) == 1
 
 
+def test_a_rate_limit_waits_a_minute_not_the_quota_hour(world, zalo_account, fake_zalo):
+    fake_zalo.fail_next("/v2.0/oa/message", -32)
+    with pytest.raises(RetryLater) as raised:
+        get_post_channel("zalo").post(revision=make_revision(world))
+    assert raised.value.code == "-32"
+    assert raised.value.after_seconds == 60
+
+
+def test_the_rate_limit_wait_is_a_setting(world, zalo_account, fake_zalo, settings):
+    settings.ZALO_RATE_LIMIT_WAIT = 5
+    fake_zalo.fail_next("/v2.0/oa/message", -32)
+    with pytest.raises(RetryLater) as raised:
+        get_post_channel("zalo").post(revision=make_revision(world))
+    assert raised.value.after_seconds == 5
+
+
 def test_tier_without_broadcast_is_permanent(world, zalo_account, fake_zalo):
     fake_zalo.fail_next("/v2.0/oa/message", -224)
     with pytest.raises(Permanent) as raised:

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from lib.crypto import decrypt_text
 from orgs.models import PartnerKey
@@ -202,3 +203,91 @@ def test_a_partner_over_its_rate_is_told_to_wait(client: Client, bridge: Bridge)
     second = bridge.post(client, {"message_id": "r-2", "user_id": "u2", "text": "x"})
     assert (first.status_code, second.status_code) == (200, 429)
     assert InboundEvent.objects.count() == 1
+
+
+def test_a_revoked_partner_receives_no_more_answers(
+    client: Client, bridge: Bridge, chat_ready: Any
+) -> None:
+    bridge.post(client, {"message_id": "v-1", "user_id": "bot-user-5", "text": SCAM_SMS})
+    # Revoked after the event came in, before the worker answers it.
+    PartnerKey.objects.filter(pk=bridge.bridge.partner_id).update(revoked_at=timezone.now())
+    assert worker.process_pending(max_seconds=30) == 1
+    assert bridge.receiver.received == []
+    rows = list(OutboundMessage.objects.all())
+    assert rows and {r.status for r in rows} == {OutboundStatus.FAILED}
+    assert not worker.channel_paused(bridge.bridge.channel)
+
+
+def test_the_bridge_reads_its_row_once_per_sender(bridge: Bridge, db: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tipline import senders
+    from tipline.models import OutboundKind
+
+    conversation = Conversation.objects.create(channel=bridge.bridge.channel, external_id="u")
+    rows = [
+        OutboundMessage.objects.create(
+            conversation=conversation, kind=OutboundKind.ANSWER, text=f"{n}", position=n
+        )
+        for n in range(3)
+    ]
+    sender = senders.sender_for(bridge.bridge.channel)
+    with CaptureQueriesContext(connection) as queries:
+        for row in rows:
+            sender.send(conversation=conversation, message=row)
+    assert not any("tipline_tiplinebridge" in q["sql"] for q in queries.captured_queries)
+    assert len(bridge.receiver.received) == 3
+
+
+@pytest.mark.parametrize(
+    ("payload", "headers", "status"),
+    [
+        ({"message_id": "d-1", "user_id": "u", "text": "x"}, {"X-CanhGiac-Bridge": "1"}, 401),
+        ({"message_id": "d-2", "text": "x"}, None, 400),
+    ],
+    ids=["unsigned", "malformed"],
+)
+def test_a_refusal_answers_a_vietnamese_detail(
+    client: Client,
+    bridge: Bridge,
+    caplog: pytest.LogCaptureFixture,
+    payload: dict[str, Any],
+    headers: dict[str, str] | None,
+    status: int,
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="tipline.webhooks"):
+        if headers is None:
+            answer = bridge.post(client, payload)
+        else:
+            answer = client.post(
+                BRIDGE_URL,
+                data=json.dumps(payload),
+                content_type="application/json",
+                headers=headers,
+            )
+    assert answer.status_code == status
+    body = answer.json()
+    assert set(body) == {"detail"}
+    assert any(c in body["detail"] for c in "ýịốạữấ")  # Vietnamese, not the logged reason
+    assert "refused" in caplog.text  # the English reason stays in the log
+
+
+def test_a_person_over_the_rate_is_told_in_vietnamese(
+    client: Client, bridge: Bridge, settings: Any
+) -> None:
+    settings.TIPLINE_PERSON_PER_MINUTE = 1
+    bridge.post(client, {"message_id": "p-1", "user_id": "u", "text": "x"})
+    answer = bridge.post(client, {"message_id": "p-2", "user_id": "u", "text": "x"})
+    assert answer.status_code == 429
+    assert "quá nhiều tin" in answer.json()["detail"]
+
+
+def test_an_event_with_a_nul_is_stored_cleaned(client: Client, bridge: Bridge) -> None:
+    payload = {"message_id": "n-1", "user_id": "u", "text": "\u0000\ud800"}
+    answer = bridge.post(client, payload)
+    assert (answer.status_code, answer.json()["status"]) == (200, "accepted")
+    event = InboundEvent.objects.get()
+    assert (event.text, event.kind) == ("", "other")  # nothing left to check

@@ -233,3 +233,73 @@ def test_a_flood_from_one_person_is_dropped(
     # Someone else is not held back.
     assert post_zalo(client, zalo_event("text", "other", "f-9", text="x")).status_code == 200
     assert InboundEvent.objects.count() == 3
+
+
+def test_a_body_too_large_is_refused_in_json_before_it_is_read(
+    client: Client, zalo_account: object
+) -> None:
+    event = zalo_event("text", USER, "m-20", text="x" * (65 * 1024))
+    answer = post_zalo(client, event)
+    assert answer.status_code == 413
+    assert answer["Content-Type"].startswith("application/json")
+    assert "64 kB" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Tai khoan\u0000 bi khoa", "Tai khoan bi khoa"),
+        ("mã \ud800OTP\udfff 123", "mã OTP 123"),
+        ("dòng 1\r\ndòng 2\x07", "dòng 1\ndòng 2"),
+        ("Vie\u0323\u0302t", "Việt"),  # NFC
+    ],
+    ids=["nul", "lone-surrogates", "controls", "nfc"],
+)
+def test_unstorable_characters_are_removed_and_the_event_stored(
+    client: Client, zalo_account: object, text: str, stored: str
+) -> None:
+    # json.dumps writes "\u0000" and "\ud800" as escapes, as a client's JSON would carry them.
+    answer = post_zalo(client, zalo_event("text", USER, "m-21", text=text))
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "accepted"
+    assert InboundEvent.objects.get().text == stored
+
+
+def test_a_link_with_a_nul_is_stored_cleaned(client: Client, zalo_account: object) -> None:
+    url = "https://vietcombank-xacthuc.com/\u0000login"
+    assert post_zalo(client, zalo_event("link", USER, "m-22", image_url=url)).status_code == 200
+    assert InboundEvent.objects.get().text == "https://vietcombank-xacthuc.com/login"
+
+
+def test_an_image_address_with_a_nul_is_not_kept(client: Client, zalo_account: object) -> None:
+    url = "https://photo-stal-1.zdn.vn/x/\u0000y.jpg"
+    assert post_zalo(client, zalo_event("image", USER, "m-23", image_url=url)).status_code == 200
+    stored = InboundEvent.objects.get()
+    assert (stored.kind, stored.attachment_url) == ("other", "")
+
+
+def test_a_sender_id_with_a_nul_is_refused(client: Client, zalo_account: object) -> None:
+    assert post_zalo(client, zalo_event("text", "u\u0000", "m-24", text=TEXT)).status_code == 400
+    assert not Conversation.objects.exists()
+
+
+def test_the_cut_text_keeps_the_limit_after_cleaning(
+    client: Client, zalo_account: object, settings: Any
+) -> None:
+    settings.TIPLINE_MAX_TEXT = 5
+    text = "\u0000" * 10 + "abcdefgh"
+    assert post_zalo(client, zalo_event("text", USER, "m-25", text=text)).status_code == 200
+    assert InboundEvent.objects.get().text == "abcde"
+
+
+def test_the_oa_secret_field_warns_that_each_save_replaces_it() -> None:
+    from django import forms
+
+    from bulletins.views_channels import ZaloForm
+
+    field = ZaloForm.base_fields["oa_secret_key"]
+    assert not field.required
+    assert str(field.help_text) == (
+        "Mỗi lần lưu phải nhập lại; để trống thì đường dây tố giác qua Zalo ngừng nhận tin."
+    )
+    assert isinstance(field.widget, forms.PasswordInput) and not field.widget.render_value

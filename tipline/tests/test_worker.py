@@ -416,3 +416,17 @@ def test_a_pause_set_in_this_process_is_seen_at_once(zalo: Any) -> None:
     assert worker.channel_paused(ZALO)
     worker.resume_channel(ZALO)
     assert not worker.channel_paused(ZALO)
+
+
+def test_after_stop_the_window_is_open_to_an_answer_only(db: None) -> None:
+    now = timezone.now()
+    conversation = Conversation.objects.create(
+        channel=ZALO, external_id="u-stop", last_inbound_at=now, stopped_at=now
+    )
+    assert not conversation.window_open(now)
+    assert conversation.window_open(now, answer=True)
+    # The rest of the window's rules hold for an answer too.
+    conversation.sent_since_inbound = 8
+    assert not conversation.window_open(now, answer=True)
+    conversation.sent_since_inbound, conversation.last_inbound_at = 0, now - timedelta(hours=49)
+    assert not conversation.window_open(now, answer=True)
