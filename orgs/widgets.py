@@ -6,7 +6,7 @@ that "phu" finds "Phú". The server resolves what was typed (a name from the lis
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from django import forms
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import ACTIVE_UNITS, CITIZEN_UNIT_KINDS, Unit, UnitKind
 
 # What people leave out when they type a name: "An Phú" for "Xã An Phú".
-_NAME_PREFIXES = ("xa ", "phuong ", "dac khu ", "thi tran ")
+NAME_PREFIXES = ("xa ", "phuong ", "dac khu ", "thi tran ")
 MAX_TYPED = 300  # a name (200) with its district or code
 
 
@@ -28,13 +28,32 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
-def _keys(unit: Unit, label: str) -> set[str]:
+def bare_name(key: str) -> str:
+    """A folded name without its "xa "/"phuong "/... prefix: "xa an phu" -> "an phu"."""
+    for prefix in NAME_PREFIXES:
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return key
+
+
+def name_keys(unit: Unit, label: str | None = None) -> set[str]:
+    """The folded forms a person may type for a unit: its code, its name, its label (the name
+    as a list shows it) alone or with the code, each also without "Xã"/"Phường"."""
+    label = unit.name if label is None else label
     keys = {fold(unit.code), fold(unit.name), fold(label), fold(f"{label} ({unit.code})")}
-    for key in list(keys):
-        for prefix in _NAME_PREFIXES:
-            if key.startswith(prefix):
-                keys.add(key[len(prefix) :])
-    return keys
+    return keys | {bare_name(key) for key in keys}
+
+
+def units_named(key: str) -> list[Unit]:
+    """Every unit, merged ones included, that the folded `key` names."""
+    return [u for u in Unit.objects.all() if key in name_keys(u)]
+
+
+def successor_among(named: Iterable[Unit], offered: Mapping[int, Unit]) -> Unit | None:
+    """The one offered unit that the merged units among `named` became (people type the old
+    name of their commune, from before the 1 July 2025 mergers), else None."""
+    successors = {u.current().pk for u in named if not u.is_active} & offered.keys()
+    return offered[successors.pop()] if len(successors) == 1 else None
 
 
 class UnitPickerWidget(forms.TextInput):
@@ -122,7 +141,7 @@ class UnitPickerField(forms.ModelChoiceField[Unit]):
         if typed in self.empty_values:
             return None
         key = fold(typed)
-        matches = [u for u in self._offered() if key in _keys(u, self.label_from_instance(u))]
+        matches = [u for u in self._offered() if key in name_keys(u, self.label_from_instance(u))]
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -132,11 +151,11 @@ class UnitPickerField(forms.ModelChoiceField[Unit]):
     def _outside_the_list(self, typed: str, key: str) -> Unit:
         """A unit merged into one on the list stands for its successor (people type the old
         name of their commune); any other known unit is refused as not offered."""
-        known = [u for u in Unit.objects.all() if key in _keys(u, u.name)]
+        known = units_named(key)
         offered = {u.pk: u for u in self._offered()}  # already fetched by to_python
-        successors = {u.current().pk for u in known if not u.is_active} & offered.keys()
-        if len(successors) == 1:
-            return offered[successors.pop()]
+        successor = successor_among(known, offered)
+        if successor is not None:
+            return successor
         code = "not_offered" if known else "invalid_choice"
         raise ValidationError(self.error_messages[code], params={"value": typed[:80]})
 

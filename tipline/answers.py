@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from detection.analysis import Analysis
 from lib.links import absolute_url
 from lookup.verdicts import LISTED, OFFICIAL, SUSPICIOUS, Check
+from reports.evidence import MAX_BYTES
 
 MAX_ANSWER = 1500  # characters; Zalo's limit is 2000
 MAX_LINE = 240  # one reason or one line of advice: 5 of them and the rest fit MAX_ANSWER
@@ -270,7 +272,8 @@ def commune_choices(typed: str, choices: list[QuickReply], *, several: bool) -> 
 
 
 def tracking_url(code: str) -> str:
-    return absolute_url(f"/to-giac/theo-doi/{code}/")
+    """The tracking page of a report, on the site's own address (lib.links)."""
+    return absolute_url(reverse("reports:track-code", kwargs={"code": code}))
 
 
 def _with_lost(text: str, evidence_lost: bool) -> str:
@@ -351,16 +354,18 @@ def image_received(count: int, limit: int, *, in_report: bool) -> Reply:
     )
 
 
-def image_refused(error: str) -> Reply:
-    return Reply(_line(error, 400) + " " + _("Hãy gửi ảnh chụp màn hình (JPEG, PNG)."))
+def image_refused() -> Reply:
+    """A file that is not an image the tipline keeps (a PDF, a broken or too large image)."""
+    return Reply(
+        _(
+            "Chưa nhận được tệp này: chỉ nhận ảnh chụp màn hình dạng JPEG hoặc PNG, tối đa %(mb)d MB."
+        )
+        % {"mb": MAX_BYTES // (1024 * 1024)}
+    )
 
 
-def image_missing() -> str:
-    return _("Không tải được ảnh này.")
-
-
-def not_an_image() -> str:
-    return _("Tệp này không phải ảnh.")
+def image_missing() -> Reply:
+    return Reply(_("Không tải được ảnh này: hãy gửi lại ảnh chụp màn hình dạng JPEG hoặc PNG."))
 
 
 def staff_description() -> str:

@@ -18,8 +18,6 @@ is conversation.state; what it gathered is conversation.draft:
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypedDict
@@ -31,9 +29,20 @@ from django.utils import timezone
 from detection.analysis import analyse_message
 from indicators.kinds import Kind
 from lib.amounts import AmountError, parse_amount
-from lookup.verdicts import LISTED, SUSPICIOUS, Check, check_text, looks_like_message
+from lib.text import strip_refused
+from lookup.verdicts import (
+    INVALID,
+    LISTED,
+    SUSPICIOUS,
+    Check,
+    add_details,
+    check_value,
+    looks_like_message,
+)
 from orgs.models import Unit
+from orgs.widgets import fold
 from reports.evidence import MAX_FILES, clean_file
+from reports.forms import MAX_MONEY, found_indicators
 from reports.models import Channel, ScamType
 
 from . import answers
@@ -58,7 +67,6 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4000  # characters of a message read; the rest is cut with a note
 MAX_WHAT = 2000  # characters of "what happened"
-MAX_MONEY = 10**13  # đồng: more is a typing error
 GREETING_WORDS = 4  # fewer words and nothing to check: not a message to analyse
 
 # What a value sent alone is answered about; any other kind ("alo" reads as a sender's name)
@@ -111,20 +119,9 @@ class _StoredReply(TypedDict):
     quick_replies: list[list[str]]
 
 
-_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _storable(text: str) -> str:
-    """The text in NFC without control characters (tab and line feed kept) or lone surrogates:
-    it is kept in the conversation's JSON, which PostgreSQL refuses with a NUL in it. The
-    webhook already refuses them; a chat answers what is left rather than refusing."""
-    return _UNSTORABLE.sub("", unicodedata.normalize("NFC", text.replace("\r\n", "\n")))
-
-
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold().replace("đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.strip(" .!,;:\"'“”").split())
+    """A command or an answer as folded for comparing: "Huỷ!" -> "huy"."""
+    return fold(text).strip(" .!,;:\"'“”")
 
 
 def _command(text: str) -> str:
@@ -141,10 +138,16 @@ def respond(*, conversation: Conversation, incoming: Incoming, event: InboundEve
     replay = conversation.draft.get("replay") or {}
     if event.pk is not None and replay.get("event") == event.pk:
         return [_load(item) for item in replay.get("replies", [])]
-    replies = _Turn(conversation, event).answer(incoming)
-    conversation.draft["replay"] = {"event": event.pk, "replies": [_dump(r) for r in replies]}
-    conversation.save(update_fields=["state", "draft", "stopped_at"])
+    turn = _Turn(conversation, event)
+    replies = turn.answer(incoming)
+    if not turn.saved:
+        _set_replay(conversation, event, replies)
+        conversation.save(update_fields=["state", "draft", "stopped_at"])
     return replies
+
+
+def _set_replay(conversation: Conversation, event: InboundEvent, replies: list[Reply]) -> None:
+    conversation.draft["replay"] = {"event": event.pk, "replies": [_dump(r) for r in replies]}
 
 
 def _dump(reply: Reply) -> _StoredReply:
@@ -161,17 +164,20 @@ def _load(item: _StoredReply) -> Reply:
 
 class _Turn:
     """One message of one conversation: the handlers below read and change the conversation
-    (saved by respond)."""
+    (saved by respond, or by _save_with when a report is made)."""
 
     def __init__(self, conversation: Conversation, event: InboundEvent) -> None:
         self.conversation = conversation
         self.event = event
         self.draft = conversation.draft
+        self.saved = False  # the conversation was saved with its replay (a report was made)
 
     def answer(self, incoming: Incoming) -> list[Reply]:
         if incoming.kind == "image":
             return self.image(incoming.image)
-        text = _storable(incoming.text) if incoming.kind == "text" else ""
+        # Kept in the conversation's JSON, which PostgreSQL refuses with a NUL in it: the
+        # webhook strips such characters already; a chat answers what is left, never refuses.
+        text = strip_refused(incoming.text) if incoming.kind == "text" else ""
         if not text.strip():
             return [answers.unknown_reply(), *self.question()]
         command = _command(text)
@@ -213,30 +219,34 @@ class _Turn:
     # --- checking ------------------------------------------------------------------------------
 
     def check(self, text: str) -> Reply:
+        """A value alone gets its verdict (as lookup.verdicts.check_text reads it); a message
+        its analysis; a greeting or a word the short help."""
         note = ""
         if len(text) > MAX_TEXT:
             text, note = text[:MAX_TEXT], answers.too_long_note(MAX_TEXT)
-        result = check_text(text)
-        single = result.single
-        if single is not None and single.kind in SINGLE_KINDS:
-            self._remember_check(single)
-            return answers.check_answer(single, note=note)
-        if single is not None:  # "alo", "VCB": a word that reads as a sender's name
-            return answers.unknown_reply()
-        if not result.is_message or (
-            not result.found and len(text.split()) < GREETING_WORDS and not looks_like_message(text)
-        ):
-            return answers.unknown_reply()
+        text = text.strip()
+        if not looks_like_message(text):
+            single = check_value(text)
+            if single.status != INVALID:
+                if single.kind not in SINGLE_KINDS:  # "alo", "VCB": reads as a sender's name
+                    return answers.unknown_reply()
+                add_details([single])
+                self._remember_check(single)
+                return answers.check_answer(single, note=note)
+            if " " not in text or (
+                len(text.split()) < GREETING_WORDS and not found_indicators(text)
+            ):
+                return answers.unknown_reply()
         try:
-            analysis = analyse_message(result.text, sender_type=None)
+            analysis = analyse_message(text, sender_type=None)
         except Exception:  # noqa: BLE001 (a detection bug must not leave the person unanswered)
             logger.exception("detection.analysis.analyse_message failed in the tipline")
             return answers.unknown_reply()
         categories = [r.category or r.kind for r in analysis.reasons]
         self.draft["last"] = Analysed(
             text=analysis.text[:MAX_TEXT],
-            indicators=[[i.kind, i.value] for i in analysis.indicators],
-            risk=analysis.risk,
+            # As the web form reads a message: each indicator once, a profile not as its link.
+            indicators=[[kind, value] for kind, value in found_indicators(analysis.text)],
             scam_type=scam_type_of(categories),
             channel=str(Channel.SMS),  # a forwarded message: most are SMS (issue 19)
             reported="",
@@ -245,13 +255,11 @@ class _Turn:
 
     def _remember_check(self, check: Check) -> None:
         verdict = check.verdict
-        risk = "high" if verdict == LISTED else "medium" if verdict == SUSPICIOUS else "low"
         web = check.kind in ("url", "domain", "email")
         scam = ScamType.FAKE_WEBSITE if web and verdict in (LISTED, SUSPICIOUS) else ScamType.OTHER
         self.draft["last"] = Analysed(
             text=check.raw[:MAX_TEXT],
             indicators=[[str(check.kind), str(check.value)]] if check.kind and check.value else [],
-            risk=risk,
             scam_type=str(scam),
             channel=channel_of_value(str(check.kind or "")),
             reported="",
@@ -262,15 +270,14 @@ class _Turn:
     def image(self, data: bytes | None) -> list[Reply]:
         in_report = self.conversation.state != State.IDLE
         if not data:
-            refused = answers.image_refused(answers.image_missing())
-            return [refused, *self.question()]
+            return [answers.image_missing(), *self.question()]
         try:
-            clean = clean_file(data, "anh")
-        except ValidationError as error:
-            return [answers.image_refused(" ".join(error.messages)), *self.question()]
-        if not clean.content_type.startswith("image/"):
-            refused = answers.image_refused(answers.not_an_image())
-            return [refused, *self.question()]
+            clean = clean_file(data)
+        except ValidationError:
+            # Its message names a file and offers PDF, which a chat does not take: say our own.
+            return [answers.image_refused(), *self.question()]
+        if not clean.content_type.startswith("image/"):  # a PDF
+            return [answers.image_refused(), *self.question()]
         count = keep_image(self.conversation, clean)
         if count is None:
             return [answers.too_many_images(MAX_FILES), *self.question()]
@@ -355,8 +362,17 @@ class _Turn:
                 asked_staff=False,
             )
             self._reset(unit_pk=unit.pk)
-            self.conversation.save(update_fields=["state", "draft"])
-        return [answers.report_done(made.report.tracking_code, evidence_lost=made.evidence_lost)]
+            code = made.report.tracking_code
+            replies = [answers.report_done(code, evidence_lost=made.evidence_lost)]
+            self._save_with(replies)
+        return replies
+
+    def _save_with(self, replies: list[Reply]) -> None:
+        """Save the conversation with these answers as its replay, in the transaction that made
+        a report: a re-run of the event after a crash answers with the same tracking code."""
+        _set_replay(self.conversation, self.event, replies)
+        self.conversation.save(update_fields=["state", "draft", "stopped_at"])
+        self.saved = True
 
     def _reset(self, *, unit_pk: int | None = None) -> None:
         self.conversation.state = State.IDLE
@@ -394,9 +410,10 @@ class _Turn:
             last["reported"] = made.report.tracking_code
             self.draft["last"] = last
             self._reset()
-            self.conversation.save(update_fields=["state", "draft"])
-        code = made.report.tracking_code
-        return [answers.staff_done(code, evidence_lost=made.evidence_lost)]
+            code = made.report.tracking_code
+            replies = [answers.staff_done(code, evidence_lost=made.evidence_lost)]
+            self._save_with(replies)
+        return replies
 
     # --- follow-ups ----------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ when the conversation's interaction window is open, WAITING otherwise (the worke
 again on the person's next message). A person who said "dừng" gets none: their reports are
 not looked at until they say "tiếp tục".
 
-Which reports are read: only those filed into cases (an unfiled one is "received") that have
-a decided indicator or a case no longer open, found in one query with two EXISTS; a report
-still waiting for its verifiers costs nothing. The outcome itself comes from
+Which reports are read: only those filed into cases (an unfiled one is "received") whose
+indicators or cases already give an outcome (a listed indicator; else none under review and
+every indicator decided, or every case closed), found in one query of EXISTS; a report still
+waiting for its verifiers, even one with some indicators decided, costs nothing. The outcome itself comes from
 reports.models.public_status, the one definition the tracking page uses too.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from indicators.models import Status
@@ -36,6 +37,8 @@ OUTCOMES = frozenset(
         PublicStatus.CLOSED,
     )
 )
+# Indicator statuses that decide a report without a listing (reports.models.public_status).
+DECIDED = [Status.CLEARED, Status.INSUFFICIENT_EVIDENCE]
 BATCH = 500
 
 
@@ -43,22 +46,26 @@ def check_outcomes(*, now: datetime | None = None) -> int:
     """One follow-up for each chat report that reached an outcome since the person was last
     told (see the module's text). Returns how many were made."""
     moment = now if now is not None else timezone.now()
-    decided = Report.indicators.through.objects.filter(
-        report_id=OuterRef("report_id"),
-        indicator__status__in=[Status.LISTED, Status.CLEARED, Status.INSUFFICIENT_EVIDENCE],
+    indicators = Report.indicators.through.objects.filter(report_id=OuterRef("report_id"))
+    cases = Case.reports.through.objects.filter(report_id=OuterRef("report_id"))
+    listed = Exists(indicators.filter(indicator__status=Status.LISTED))
+    # NEW or UNDER_REVIEW: the report is "under review" (or waits for its cases) until listed.
+    undecided = Exists(indicators.exclude(indicator__status__in=DECIDED))
+    decided = Exists(indicators.filter(indicator__status__in=DECIDED))
+    closed = Exists(cases.exclude(case__status=CaseStatus.OPEN)) & ~Exists(
+        cases.filter(case__status=CaseStatus.OPEN)
     )
-    closed = Case.reports.through.objects.filter(report_id=OuterRef("report_id")).exclude(
-        case__status=CaseStatus.OPEN
-    )
+    under_review = Exists(indicators.filter(indicator__status=Status.UNDER_REVIEW))
     candidates = (
-        TipReport.objects.exclude(told_status__in=sorted(OUTCOMES))
-        .filter(Q(Exists(decided)) | Q(Exists(closed)))
+        TipReport.objects.filter(told_at__isnull=True)
+        # What public_status() tells apart, in SQL: listed wins; an indicator under review
+        # holds the report back; then every indicator decided, or every case closed.
+        .filter(listed | (~under_review & ((decided & ~undecided) | closed)))
         .filter(
             report__filed_at__isnull=False,
             conversation__stopped_at__isnull=True,
-            conversation__purged_at__isnull=True,
+            conversation__purged_at__isnull=True,  # a purged one has no external_id left
         )
-        .exclude(conversation__external_id="")
         .select_related("report")
         .order_by("pk")
     )
@@ -79,7 +86,7 @@ def _tell(tip_pk: int, status: str, now: datetime) -> bool:
             .filter(pk=tip_pk)
             .first()
         )
-        if tip is None or tip.told_status in OUTCOMES or tip.conversation.stopped_at:
+        if tip is None or tip.told_at is not None or tip.conversation.stopped_at:
             return False
         conversation = tip.conversation
         OutboundMessage.objects.create(

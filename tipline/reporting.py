@@ -19,18 +19,17 @@ from rapidfuzz import fuzz, process
 from indicators.kinds import Kind
 from orgs.models import ACTIVE_UNITS, CITIZEN_UNIT_KINDS, Unit, UnitKind
 from orgs.partners import Partner
-from orgs.widgets import fold
+from orgs.widgets import bare_name, fold, name_keys, successor_among, units_named
 from reports import drafts
 from reports.evidence import MAX_FILES, CleanFile
 from reports.models import Channel, Report, ScamType, Source
+from reports.services import root_unit
 from reports.submission import IdempotencyConflict, ReportInput, submit_report
 
 from .models import ZALO, Conversation, InboundEvent, TiplineBridge, TipReport
 
 MAX_CHOICES = 5
-MAX_INDICATORS = 30
 IDEMPOTENCY_SCOPE = "tipline"
-_PREFIXES = ("xa ", "phuong ", "dac khu ", "thi tran ")
 
 # Reason categories of detection's analysis (strongest reason first) -> the report's scam type.
 SCAM_TYPES: dict[str, str] = {
@@ -57,8 +56,7 @@ class Analysed(TypedDict):
     """The last message or value checked, kept in conversation.draft["last"]."""
 
     text: str
-    indicators: list[list[str]]  # [kind, canonical value]
-    risk: str  # high, medium, low
+    indicators: list[list[str]]  # [kind, canonical value], each once (reports.forms)
     scam_type: str
     channel: str  # reports.models.Channel the scam came through, as far as we can tell
     reported: str  # tracking code once "Hỏi cán bộ" made a report of it, else ""
@@ -102,49 +100,43 @@ def _citizen_units() -> list[Unit]:
     )
 
 
-def _bare(key: str) -> str:
-    for prefix in _PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix) :]
-    return key
-
-
 def citizen_unit(pk: int) -> Unit | None:
     """The commune, ward or special zone of that pk (a pressed choice), if it is one."""
     return Unit.objects.filter(ACTIVE_UNITS, pk=pk, kind__in=CITIZEN_UNIT_KINDS).first()
 
 
 def match_unit(typed: str) -> UnitMatch:
-    """The unit a person means by the name they typed, accent-insensitive and with or without
-    "Xã"/"Phường": one exact match is it; several, or close names, are offered as choices."""
+    """The unit a person means by the name they typed, as the web form's picker reads it
+    (orgs.widgets: accent-insensitive, with or without "Xã"/"Phường", the old name of a merged
+    commune for the one it became): one match is it; several, or close names, are choices."""
     key = fold(typed)[:200]
     units = _citizen_units()
     if not key:
         return UnitMatch(None, [], False)
-    exact = [u for u in units if key in {fold(u.code), fold(u.name), _bare(fold(u.name))}] or [
-        u for u in units if _bare(key) == _bare(fold(u.name))
-    ]
+    bare = bare_name(key)
+    exact = [u for u in units if key in name_keys(u)] or [u for u in units if bare in name_keys(u)]
     communes = [u for u in exact if u.kind != UnitKind.DISTRICT] or exact
     if len(communes) == 1:
         return UnitMatch(communes[0], [], False)
     if communes:
         return UnitMatch(None, communes[:MAX_CHOICES], True)
-    bare = _bare(key)
-    contained = [u for u in units if bare in _bare(fold(u.name))]
+    successor = successor_among(units_named(key), {u.pk: u for u in units})
+    if successor is not None:
+        return UnitMatch(successor, [], False)
+    # Not a name of the list: a piece of one, or one mistyped, is offered as choices.
+    names = {u.pk: bare_name(fold(u.name)) for u in units}
+    contained = [u for u in units if bare in names[u.pk]]
     if contained:
         return UnitMatch(None, contained[:MAX_CHOICES], len(contained) > 1)
-    names = {u.pk: _bare(fold(u.name)) for u in units}
     close = process.extract(bare, names, scorer=fuzz.ratio, limit=MAX_CHOICES, score_cutoff=60)
     by_pk = {u.pk: u for u in units}
     return UnitMatch(None, [by_pk[pk] for _name, _score, pk in close], False)
 
 
 def fallback_unit() -> Unit:
-    """Where a report with no commune goes ("Hỏi cán bộ"): the province, whose verifiers see
-    every report."""
-    unit = Unit.objects.filter(ACTIVE_UNITS, kind=UnitKind.PROVINCE).order_by("path").first()
-    if unit is None:
-        unit = Unit.objects.filter(ACTIVE_UNITS).order_by("path").first()
+    """Where a report with no commune goes ("Hỏi cán bộ"): where the web form files one, the
+    root of the tree (the province), whose verifiers see every report."""
+    unit = root_unit()
     if unit is None:
         raise Unit.DoesNotExist("no unit to file a tipline report under")
     return unit
@@ -226,9 +218,8 @@ def make_report(
     the same event finds the first one. The kept images go with it, and are deleted from the
     drafts once the report's transaction commits."""
     kept, expired = kept_evidence(conversation)
-    indicators = [
-        (str(kind), str(value)) for kind, value in (message["indicators"] if message else [])
-    ][:MAX_INDICATORS]
+    found = message["indicators"] if message else []
+    indicators = [(str(kind), str(value)) for kind, value in found]
     data = ReportInput(
         channel=message["channel"] if message else str(Channel.OTHER),
         scam_type=message["scam_type"] if message else str(ScamType.OTHER),

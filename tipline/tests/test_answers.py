@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.urls import include, path
 
 from detection.analysis import Analysis
 from detection.results import Reason
@@ -84,3 +87,15 @@ def test_fit_cuts_at_a_line_break_near_the_end() -> None:
     cut = answers.fit(text, 1000)
     assert cut == "a" * 900 + "…"
     assert answers.fit("ngắn", 1000) == "ngắn"
+
+
+# A site that serves the project under a prefix: the links follow its URLconf.
+urlpatterns = [path("tinh/", include("reports.urls"))]
+
+
+def test_the_tracking_link_is_the_tracking_pages_own_address(settings: Any) -> None:
+    settings.SITE_URL = "https://canhgiac.example.gov.vn/"
+    settings.ROOT_URLCONF = __name__
+    assert answers.tracking_url("AB12CD") == (
+        "https://canhgiac.example.gov.vn/tinh/to-giac/theo-doi/AB12CD/"
+    )

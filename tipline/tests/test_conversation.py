@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import DatabaseError
 from PIL import Image
 
 from indicators.services import list_indicator
 from orgs.models import PartnerKey
+from orgs.reparent import reparent_units
 from orgs.services import import_units_csv
 from reports.drafts import forget_old_drafts
 from reports.models import Evidence, Report
@@ -59,7 +61,7 @@ def test_a_scam_sms_gets_high_risk_with_reasons_and_the_three_quick_replies(chat
     assert len(reply.text) < 2000
     assert payloads(reply) == ACTIONS
     last = chat.reload().draft["last"]
-    assert last["risk"] == "high" and last["text"] == SCAM_SMS
+    assert last["text"] == SCAM_SMS and "risk" not in last  # the answer said "RỦI RO CAO"
     assert ["url", "https://vietcombank-xacthuc.com/login"] in last["indicators"]
 
 
@@ -179,6 +181,54 @@ def test_re_running_respond_for_the_same_event_makes_no_second_report(chat: Chat
     assert Report.objects.get().tracking_code in texts(replayed)
 
 
+def test_a_crash_after_the_report_is_made_still_answers_its_tracking_code_on_the_re_run(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat.say("#to_giac")
+    chat.say("Bị lừa")
+    chat.say("0")
+    saves: list[object] = []
+    save = Conversation.save
+
+    def second_save_fails(self: Conversation, *args: Any, **kwargs: Any) -> None:
+        saves.append(self)
+        if len(saves) > 1:  # the worker dies once the report's transaction has committed
+            raise DatabaseError("server closed the connection unexpectedly")
+        save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Conversation, "save", second_save_fails)
+    event = chat.event("text", "Phường Bình Thạnh")
+    incoming = Incoming(kind="text", text="Phường Bình Thạnh")
+    try:
+        chat.play(incoming, event)
+    except DatabaseError:
+        pass
+    monkeypatch.undo()
+    again = respond(conversation=chat.reload(), incoming=incoming, event=event)
+    report = Report.objects.get()
+    assert report.tracking_code in texts(again) and "Đã nhận tố giác" in texts(again)
+
+
+def test_the_old_name_of_a_merged_commune_files_the_report_under_its_successor(
+    chat: Chat,
+) -> None:
+    reparent_units(text="old_code,new_code\nD1-C1,W-BT\n")  # "Xã Một Một" became part of it
+    texts_said = _report_in_three_replies(chat, commune="xa mot mot")
+    report = Report.objects.get()
+    assert report.unit == chat.world.unit("W-BT") and report.tracking_code in texts_said
+
+
+def test_a_profile_link_in_a_message_is_reported_once_as_the_profile(chat: Chat) -> None:
+    message = (
+        "Chi oi em ban hang online, vao day xem nhe https://www.facebook.com/shop.gia.re.99 "
+        "chuyen khoan truoc 50% la giu hang"
+    )
+    chat.say(message)
+    chat.say("#hoi_can_bo")
+    report = Report.objects.get()
+    assert report.indicator_keys == [["social_profile", "facebook.com/shop.gia.re.99"]]
+
+
 def test_a_commune_name_of_several_places_is_asked_again_with_choices(chat: Chat) -> None:
     chat.say("#to_giac")
     chat.say("Bị lừa")
@@ -263,6 +313,15 @@ def test_a_fake_image_or_a_pdf_is_refused(chat: Chat, chat_media: Path) -> None:
         (reply,) = chat.send_image(data)
         assert "ảnh" in reply.text.lower() and not reply.text.startswith("Đã nhận")
     assert media_files(chat_media) == [] and "evidence" not in chat.reload().draft
+
+
+def test_a_refused_file_gets_one_sentence_without_a_file_name_or_pdf(chat: Chat) -> None:
+    refused = "Chưa nhận được tệp này: chỉ nhận ảnh chụp màn hình dạng JPEG hoặc PNG, tối đa 5 MB."
+    for data in (b"GIF89a this is not really an image", MINIMAL_PDF, b"x" * (5 * 2**20 + 1)):
+        (reply,) = chat.send_image(data)
+        assert reply.text == refused
+    (missing,) = chat.send_image(None)
+    assert missing.text.count(".") == 1 and "JPEG hoặc PNG" in missing.text
 
 
 def test_at_most_five_images_are_kept_for_a_report(chat: Chat, chat_media: Path) -> None:

@@ -117,5 +117,22 @@ def test_reports_still_waiting_for_verifiers_cost_one_query(
 ) -> None:
     for n in range(6):
         _asked_staff(new_chat(chat.world, f"zalo-cho-{n}"), f"cho-xac-minh-{n}.com")
+    # One indicator decided, the other still waiting: the report is not decided yet.
+    half = _asked_staff(new_chat(chat.world, "zalo-nua"), _two_sites("nua-da-xet", "nua-cho"))
+    assert sorted(half.indicators.values_list("value", flat=True)) == [
+        "nua-cho.com",
+        "nua-da-xet.com",
+    ]
+    Indicator.objects.filter(value="nua-da-xet.com").update(status=Status.CLEARED)
     with django_assert_max_num_queries(1):
         assert check_outcomes() == 0
+    # One of them listed is an outcome at once, whatever the other's status.
+    Indicator.objects.filter(value="nua-cho.com").update(status=Status.UNDER_REVIEW)
+    list_indicator(kind="domain", value="nua-da-xet.com")
+    assert check_outcomes() == 1
+    (message,) = _follow_ups()
+    assert LISTED_WORDS in message.text and half.tracking_code in message.text
+
+
+def _two_sites(first: str, second: str) -> str:
+    return f"Vao trang {first}.com hoac {second}.com de nhan qua tri an ngay hom nay nhe"
