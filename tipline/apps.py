@@ -15,5 +15,5 @@ class TiplineConfig(AppConfig):
         register_periodic(task_path="tipline.tasks.run_tipline_task", every=timedelta(minutes=1))
         # Chats are personal data: blanked after the reports' retention period.
         register_periodic(
-            task_path="tipline.privacy.purge_personal_data_task", every=timedelta(days=1)
+            task_path="tipline.tasks.purge_personal_data_task", every=timedelta(days=1)
         )

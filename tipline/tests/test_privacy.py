@@ -26,7 +26,8 @@ from tipline.models import (
     OutboundStatus,
     TipReport,
 )
-from tipline.privacy import purge_personal_data, purge_personal_data_task
+from tipline.privacy import purge_personal_data
+from tipline.tasks import purge_personal_data_task
 
 from .chat_world import list_by_two_verifiers
 
@@ -158,6 +159,77 @@ def test_recent_activity_keeps_a_conversation_and_old_chats_without_reports_go(w
     assert idle_old.external_id == "" and not idle_old.events.get().text
 
 
+def test_old_messages_of_an_active_conversation_go_and_recent_ones_stay(world, settings):
+    """Retention runs per message: someone writing once a year does not keep every old one."""
+    settings.REPORTS_RETENTION_DAYS = 30
+    long_ago = timezone.now() - timedelta(days=40)
+    active = Conversation.objects.create(
+        channel="zalo", external_id="444", created_at=long_ago, last_inbound_at=timezone.now()
+    )
+
+    def event(conversation, message_id, *, at, **fields):
+        return InboundEvent.objects.create(
+            conversation=conversation,
+            channel="zalo",
+            message_id=message_id,
+            received_at=at,
+            **{"kind": "text", **fields},
+        )
+
+    def message(conversation, text, *, at, status=OutboundStatus.SENT):
+        return OutboundMessage.objects.create(
+            conversation=conversation,
+            kind=OutboundKind.ANSWER,
+            text=text,
+            status=status,
+            created_at=at,
+        )
+
+    old_event = event(active, "old", at=long_ago, text=WHAT_HAPPENED, status="done")
+    old_image = event(
+        active, "img", at=long_ago, kind="image", attachment_url="https://x.vn/a.jpg"
+    )  # still pending: it is never answered now
+    new_event = event(active, "new", at=timezone.now(), text="xin chào", status="done")
+    old_answer = message(active, "Đã nhận tố giác", at=long_ago)
+    old_waiting = message(active, "Kết quả", at=long_ago, status=OutboundStatus.WAITING)
+    new_answer = message(active, "Chào bạn", at=timezone.now())
+    # A conversation with a report in an open case keeps its old messages too.
+    kept, report = chat_report(world, external_id="555")
+    InboundEvent.objects.filter(conversation=kept).update(received_at=long_ago)
+    OutboundMessage.objects.filter(conversation=kept).update(created_at=long_ago)
+
+    result = purge_personal_data()
+
+    assert (result.conversations, result.events, result.messages) == (0, 2, 2)
+    for row in (old_event, old_image, new_event, old_answer, old_waiting, new_answer, active):
+        row.refresh_from_db()
+    assert active.external_id == "444" and active.purged_at is None
+    assert (old_event.text, old_image.attachment_url) == ("", "")
+    assert old_image.status == "failed"
+    assert new_event.text == "xin chào"
+    assert old_answer.text == "" and old_waiting.text == ""
+    assert old_waiting.status == OutboundStatus.FAILED
+    assert new_answer.text == "Chào bạn"
+    assert WHAT_HAPPENED in kept.events.values_list("text", flat=True)
+    assert "" not in kept.outbound.values_list("text", flat=True)
+    assert AuditEvent.objects.filter(action="purged", actor=None).exists()
+    assert purge_personal_data().events == 0  # nothing left
+
+
+def test_a_case_reopened_after_the_listing_keeps_its_conversation(world, settings):
+    """The check inside each batch's transaction is the listing's, open cases included."""
+    from tipline import privacy
+
+    settings.REPORTS_RETENTION_DAYS = 30
+    conversation, report = chat_report(world)  # its case is open
+    age(conversation, report, 31)
+    now = timezone.now()
+    result = privacy._purge_conversations([conversation.pk], now - timedelta(days=30), now)
+    assert result.conversations == 0
+    conversation.refresh_from_db()
+    assert conversation.external_id == ZALO_USER and conversation.purged_at is None
+
+
 def test_the_purge_task_runs_the_purge(world, settings, immediate_tasks):
     settings.REPORTS_RETENTION_DAYS = 30
     old = Conversation.objects.create(
@@ -267,6 +339,30 @@ def test_only_superusers_see_conversations_in_the_admin(client, world, listed_ch
     assert WHAT_HAPPENED in detail
 
 
+def test_the_admin_shows_only_the_newest_messages_of_a_long_chat(client, world, listed_chat_report):
+    from tipline.admin import NEWEST
+
+    conversation, _report = listed_chat_report
+    start = timezone.now() + timedelta(minutes=1)  # after the chat's own messages
+    InboundEvent.objects.bulk_create(
+        InboundEvent(
+            conversation=conversation,
+            channel="zalo",
+            message_id=f"long-{n}",
+            kind="text",
+            text=f"tin-số-{n:03d}",
+            received_at=start + timedelta(seconds=n),
+        )
+        for n in range(NEWEST + 20)
+    )
+    sign_in_verified(client, _admin_user(world, superuser=True))
+    page = client.get(reverse("admin:tipline_conversation_change", args=[conversation.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    shown = {n for n in range(NEWEST + 20) if f"tin-số-{n:03d}" in html}
+    assert shown == set(range(20, NEWEST + 20))  # the newest NEWEST, none of the oldest
+
+
 # --- logs -------------------------------------------------------------------------------------
 
 
@@ -316,3 +412,66 @@ def test_webhook_and_worker_logs_carry_no_user_id_or_text(
         line = record.getMessage() + (record.exc_text or "")
         assert ZALO_USER not in line, line
         assert WHAT_HAPPENED not in line, line
+
+
+def _tip(world, n: int) -> TipReport:
+    conversation = Conversation.objects.create(channel="zalo", external_id=f"tip-{n}")
+    report = Report.objects.create(
+        tracking_code=f"TIP{n:04d}",
+        channel="sms",
+        scam_type="other",
+        unit=world.unit("P"),
+        source=Source.ZALO,
+    )
+    return TipReport.objects.create(conversation=conversation, report=report)
+
+
+def test_the_tip_report_list_reads_its_reports_and_conversations_and_nothing_more(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in_verified(client, _admin_user(world, superuser=True))
+    changelist = reverse("admin:tipline_tipreport_changelist")
+    _tip(world, 0)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(changelist).status_code == 200
+    for n in range(1, 6):
+        _tip(world, n)
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(changelist).content.decode()
+    assert "TIP0005" in page and "TIP0000" in page
+    assert len(six) == len(one)  # one query for the rows, however many
+    rows = [q["sql"] for q in six if q["sql"].startswith('SELECT "tipline_tipreport"."id"')]
+    assert rows and all('"tipline_conversation"' in sql for sql in rows)
+    assert not any('"orgs_unit"' in sql for sql in rows)  # Django's default joins every FK
+
+
+def test_a_long_chat_shows_its_newest_messages_in_the_admin(client, world):
+    conversation = Conversation.objects.create(channel="zalo", external_id="666")
+    start = timezone.now() + timedelta(minutes=1)  # after the chat's own messages
+    InboundEvent.objects.bulk_create(
+        InboundEvent(
+            conversation=conversation,
+            channel="zalo",
+            message_id=f"in-{n:03d}",
+            kind="text",
+            text=f"tin thứ {n:03d}",
+            received_at=start + timedelta(seconds=n),
+        )
+        for n in range(60)
+    )
+    OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            conversation=conversation,
+            kind=OutboundKind.ANSWER,
+            text=f"trả lời {n:03d}",
+            created_at=start + timedelta(seconds=n),
+        )
+        for n in range(60)
+    )
+    sign_in_verified(client, _admin_user(world, superuser=True))
+    page = client.get(reverse("admin:tipline_conversation_change", args=[conversation.pk]))
+    body = page.content.decode()
+    assert "tin thứ 059" in body and "tin thứ 010" in body and "tin thứ 009" not in body
+    assert "trả lời 059" in body and "trả lời 010" in body and "trả lời 009" not in body
+    assert "<textarea" not in body and 'name="events-0-text"' not in body  # read-only
