@@ -74,6 +74,16 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"CANHGIAC_REQUIRE_REAL=1: a real-component test was skipped: {reason}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Argon2 at its lowest cost in this process (orgs.testing.QuickArgon2PasswordHasher);
+    servers the tests start as programs keep the site's own cost, and check these hashes."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["orgs.testing.QuickArgon2PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _vietnamese():
     """Every test starts in Vietnamese: a request of an earlier test may have left another

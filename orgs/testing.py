@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.test import Client
 
 from .models import Role, RoleAssignment, Unit, User
@@ -52,6 +52,17 @@ WORLD_PEOPLE = {
     "staff_d1_c2": (Role.STAFF, "D1-C2"),
     "staff_d2_c1": (Role.STAFF, "D2-C1"),
 }
+
+
+class QuickArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 at its lowest cost, for the test suite only (conftest.py): the same algorithm and
+    "argon2" hashes, but a check takes about a millisecond instead of 0.14 s. The sign-in
+    lock-out tests check twenty wrong passwords each, which cost minutes of CI; the site's own
+    cost is canhgiac/settings.py's, checked by orgs/tests/test_signin.py."""
+
+    time_cost = 1
+    memory_cost = 8  # KiB, the least argon2 takes with one lane
+    parallelism = 1
 
 
 @cache

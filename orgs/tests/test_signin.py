@@ -24,6 +24,15 @@ def test_passwords_are_hashed_with_argon2(world):
     assert world.person("staff_d1_c1").password.startswith("argon2")
 
 
+def test_the_site_hashes_with_argon2_at_djangos_cost_not_the_tests_quick_one():
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    from canhgiac import settings as site_settings
+
+    assert site_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert (Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost) == (2, 102400)
+
+
 def test_staff_without_otp_role_goes_straight_to_staff_home(client, world):
     response = sign_in(client, "staff_d1_c1")
     assert response.status_code == 302 and response["Location"] == reverse("staff-home")
