@@ -1,7 +1,14 @@
 """gunicorn settings used by bin/serve and bench/lookup.py (`-c python:canhgiac.gunicorn_conf`).
 
 Threaded workers keep HTTP connections alive, so a partner's resolver, an app or a proxy in
-front sends many requests over one connection instead of paying a new one for each."""
+front sends many requests over one connection instead of paying a new one for each.
+
+The master loads the application, every view and the list index before it forks the workers
+(preload_app, when_ready): the workers share those pages with it instead of each importing and
+building its own, about 90 MB per worker at a million listed, and a new worker (a crash, a
+SIGTTIN) answers a fraction of a second after the fork instead of seconds later. The price:
+SIGHUP starts new workers from the code the master loaded; a new version needs a restart
+(`systemctl restart`, as the README's upgrade steps say)."""
 
 import gc
 import os
@@ -10,9 +17,9 @@ import time
 from typing import Protocol
 
 # One time zone in every log line, stated in each (%z): Django sets TZ to TIME_ZONE in the
-# processes that load it (the workers, whose access log said +0700), but the arbiter never
-# loads Django and wrote its own lines in the machine's zone (UTC) next to them. Same value as
-# settings.TIME_ZONE (a test keeps them equal).
+# processes that load it, but the arbiter wrote its first lines before it loads Django, in the
+# machine's zone (UTC), next to the workers' +0700. Same value as settings.TIME_ZONE (a test
+# keeps them equal).
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 os.environ["TZ"] = TIME_ZONE
 time.tzset()
@@ -34,17 +41,82 @@ timeout = int(os.environ.get("CANHGIAC_WEB_TIMEOUT") or 15)
 graceful_timeout = 10
 
 
+preload_app = True
+
+
 class _Worker(Protocol):
     """What this hook uses of gunicorn's worker (gunicorn ships no type information)."""
 
     def notify(self) -> None: ...
 
 
+class _Log(Protocol):
+    def info(self, msg: str, *args: object) -> None: ...
+
+    def exception(self, msg: str, *args: object) -> None: ...
+
+
+class _Arbiter(Protocol):
+    """What these hooks use of gunicorn's arbiter."""
+
+    @property
+    def log(self) -> _Log: ...
+
+
+def when_ready(server: _Arbiter) -> None:
+    """In the master, after it loaded the application and before the first fork: what every
+    worker would otherwise do on its own. The URL conf imports every view (ninja, numpy, openpyxl,
+    phonenumbers: 1.7 s of imports); the index is mapped from the newest snapshot (its Bloom
+    filter rebuilt once here when another interpreter wrote it, about a second at a million
+    listed) or built, once for all the workers; the look-alike scorer builds its tables. A
+    failure here only leaves that work to each worker (post_worker_init), as before."""
+    started = time.monotonic()
+    try:
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 (imports the URL conf and every view)
+        _load_index()
+        server.log.info(
+            "Đã nạp trước ứng dụng và chỉ mục trong %.1f giây.", time.monotonic() - started
+        )
+    except Exception:  # noqa: BLE001 (the workers try again, and fail loudly if it persists)
+        server.log.exception("Không nạp trước được ứng dụng; mỗi tiến trình sẽ tự nạp.")
+    finally:
+        _before_fork()
+
+
+def pre_fork(server: _Arbiter, worker: object) -> None:
+    """Before every fork (the first ones, and after a crash or a SIGTTIN)."""
+    _before_fork()
+
+
+def _before_fork() -> None:
+    # A connection opened by the master would be shared by every worker's requests: the master
+    # opens none after this (each worker opens its own).
+    from django.db import connections
+
+    connections.close_all()
+    # What the master holds lives as long as the workers: the garbage collector does not walk
+    # it, and so does not write to its pages, which stay shared with every worker.
+    gc.freeze()
+
+
+def _load_index() -> None:
+    from detection.lookalike import score_host
+    from indicators.matcher import get_matcher
+
+    get_matcher()
+    # The look-alike scorer builds its tables on first use (about 0.4 s): not in a visit.
+    score_host("vietcombank-xacthuc.com")
+
+
 def post_worker_init(worker: _Worker) -> None:
-    """Build the in-memory list index before the worker takes requests, so no visitor waits for
-    it (about 10 s for a million listed indicators). No heartbeat is sent while this runs, so a
-    thread sends them: a list large enough to take longer than `timeout` must not make the
-    arbiter kill every new worker in turn."""
+    """Bring the list index the worker inherited from the master up to date (the changes since
+    the master loaded it, read from the database) before the worker takes requests; without
+    one (the master failed to load it), build it, so no visitor waits for it (about 10 s for a
+    million listed indicators). No heartbeat is sent while this runs, so a thread sends them: a
+    list large enough to take longer than `timeout` must not make the arbiter kill every new
+    worker in turn."""
     from indicators.matcher import get_matcher
 
     built = threading.Event()
@@ -56,8 +128,9 @@ def post_worker_init(worker: _Worker) -> None:
     heart = threading.Thread(target=beat, name="heartbeat-during-index-build", daemon=True)
     heart.start()
     try:
+        # A worker forked a second or more after the master loaded the index reads the
+        # changes since here, before its first request.
         get_matcher()
-        # The look-alike scorer builds its tables on first use (about 0.4 s): not in a visit.
         from detection.lookalike import score_host
 
         score_host("vietcombank-xacthuc.com")
