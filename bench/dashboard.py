@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -37,7 +36,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))  # first: bench/dashboard.py would shadow the dashboard app
 
-from support.processes import free_ports, fresh_postgres, percentile, start_gunicorn  # type: ignore[import-not-found]  # noqa: E402  # bench/ on sys.path
+from support.processes import (  # type: ignore[import-not-found]  # noqa: E402  # bench/ on sys.path
+    free_ports,
+    fresh_postgres,
+    percentile,
+    start_gunicorn,
+    stop,
+    wait_for,
+)
 
 PORTS = range(19720, 19760)
 BATCH = 5000
@@ -332,17 +338,6 @@ def fetch(url: str, cookie: str) -> tuple[float, int, bytes]:
     return time.perf_counter() - started, status, body
 
 
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer")
-
-
 def cold_ms(url: str, cookie: str) -> float:
     """One request just after a roll-up: the sums are read from the roll-up rows again (later
     requests before the next roll-up take them from the worker's memory, dashboard/source.py)."""
@@ -435,8 +430,7 @@ def run(args: argparse.Namespace) -> None:
         xlsx = slowest_s(f"{base}/P/xlsx/?period=month", province_cookie, args.exports, b"PK")
         pdf = slowest_s(f"{base}/P/pdf/?period=month", province_cookie, args.exports, b"%PDF")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        stop(server, timeout=60)
     result = {
         "reports": args.reports, "staff": args.staff, "campaigns": CAMPAIGNS,
         "drill_mails": seeded["mails"], "training_records": seeded["completions"],

@@ -38,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,8 @@ from support.processes import (  # type: ignore[import-not-found]  # noqa: E402 
     free_ports,
     fresh_postgres,
     start_gunicorn,
+    stop,
+    wait_for,
     worker_pids,
 )
 
@@ -193,17 +194,6 @@ def age_sent_mail(campaign) -> None:  # type: ignore[no-untyped-def]
     campaign.recipients.update(sent_at=timezone.now() - timedelta(hours=1))
 
 
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer")
-
-
 def run_wrk(port: int, ids_file: Path, script: Path, args: argparse.Namespace) -> dict[str, Any]:
     env = {
         **os.environ,
@@ -336,8 +326,7 @@ def track(args: argparse.Namespace, var: Path, env: dict[str, str], campaign, po
         figures = run_wrk(port, ids_file, script, args)
         cpu = cpu_seconds(workers) - cpu
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        stop(server, timeout=60)
     rows = recorded_events(campaign)
     lost = {kind: max(0, int(figures[f"ok_{kind}"]) - rows[kind]) for kind in KINDS}
     ok = int(figures["ok"])

@@ -21,12 +21,12 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from support.synthetic import Synthetic  # noqa: E402  (bench/ is the script's folder)
+from support.listings import insert_listed  # type: ignore[import-not-found]  # noqa: E402  # bench/ on sys.path
+from support.synthetic import Synthetic  # type: ignore[import-not-found]  # noqa: E402
 
 
 def prepare(var_dir: Path, count: int) -> None:
@@ -36,24 +36,11 @@ def prepare(var_dir: Path, count: int) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
 
     call_command("migrate", verbosity=0)
     syn = Synthetic(20)
     domains = list(dict.fromkeys(syn.domain() for _ in range(count)))
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO indicators_indicator (kind, value, status, category, risk, public_reason,"
-            " source, listed_at, expires_at, created_at, updated_at)"
-            " VALUES ('domain', %s, 'listed', 'scam', 'high', '', 'bench', %s, NULL, %s, %s)",
-            [(d, now, now, now) for d in domains],
-        )
-        cursor.execute(
-            "INSERT INTO indicators_listchange (indicator_id, action, at)"
-            " SELECT id, 'added', %s FROM indicators_indicator ORDER BY id",
-            [now],
-        )
+    insert_listed([("domain", domain, "scam") for domain in domains])
 
 
 def main() -> None:

@@ -4,12 +4,17 @@ Builds a fresh SQLite database in a temporary CANHGIAC_VAR_DIR, inserts 1,000,00
 indicators (60% domains, 25% URLs, 10% phones, 5% bank accounts) with their list changes,
 issues a partner key, starts gunicorn as bin/serve does (2 workers of 4 threads, keep-alive:
 canhgiac/gunicorn_conf.py) on a free loopback port and waits until
-both workers have built their in-memory matcher (excluded from the timings). Then:
+both workers hold the in-memory matcher the master built before forking them (excluded from
+the timings). Then:
 
     single   GET /api/lookup/check?q=… (a mix of listed and unlisted URLs, domains, phones),
              on 6 kept-alive connections, sent by wrk (Debian's package: apt-get install wrk)
              when it is installed, else by Python client threads, which take more of the
              shared CPU: checks per second and the 99th percentile latency
+    floor    GET /api/bench-floor, a fixed JSON answer through the same middleware on the same
+             server (CANHGIAC_BENCH_FLOOR=1), sent the same way, before and after the single
+             checks: the floor of Django, gunicorn and loopback here; floor_ratio = single
+             checks per second / floor requests per second (target 0.8)
     batch    POST /api/lookup/check-batch with 1,000 URLs each (8% under listed domains, 4%
              under listed URLs), one connection per batch: URL checks per second
     rpz      GET /feeds/rpz.zone, the whole zone (600,000 domains): seconds, and the resident
@@ -32,6 +37,7 @@ Targets (scorer on): 2,000 single checks/s, 50,000 URL checks/s through batches,
 under 10 s with memory that does not grow with the list. The last line is
     RESULT single_per_s=… batch_urls_per_s=… scorer_ratio_single=… scorer_ratio_batch=…
            single_rps=… single_p99_ms=… batch_url_checks_per_s=… rpz_s=… rpz_peak_mb=…
+           floor_rps=… floor_ratio=…
 """
 
 from __future__ import annotations
@@ -42,91 +48,29 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from support import processes  # bench/ is the script's folder
-from support.processes import cpu_seconds, free_port, percentile, worker_pids
-from support.synthetic import WORDS, Synthetic
+from support.listings import (
+    POPULAR_HOSTS,
+    POPULAR_SHARE,
+    check_urls,
+    insert_listed,
+    single_values,
+)
+from support.listings import mixed_listings as listings
+from support.processes import cpu_seconds, free_port, percentile, stop, worker_pids
+from support.wrk import run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-# --- data ---------------------------------------------------------------------------------------
-
-
-def listings(count: int, seed: int = 7) -> list[tuple[str, str, str]]:
-    """(kind, canonical value, category); values unique."""
-    syn = Synthetic(seed, longest_name=12)
-    rng = syn.rng
-    rows = []
-    for n in range(count):
-        share = n % 20
-        if share < 12:
-            domain = syn.domain(n)
-            if rng.random() < 0.2:
-                domain = f"{rng.choice(WORDS)}.{domain}"
-            rows.append(("domain", domain, "phishing"))
-        elif share < 17:
-            if rng.random() < 0.1:
-                url = f"http://sites.google.com/view/{syn.name()}-{n:x}"
-            else:
-                url = f"http://{syn.domain(n)}{syn.path(rng.randint(1, 3))}"
-            rows.append(("url", url, "scam"))
-        elif share < 19:
-            rows.append(("phone", f"+849{n:08d}", "impersonation"))
-        else:
-            rows.append(("bank_account", f"VCB:{10**12 + n}", "scam"))
-    return rows
-
-
-# Unlisted URLs: POPULAR_SHARE on POPULAR_HOSTS sites drawn by popularity (Zipf), the others on
-# hosts seen once, as in a partner's traffic: the look-alike cache holds the popular hosts, the
-# long tail is scored anew.
-POPULAR_HOSTS = 20_000
-POPULAR_SHARE = 0.7
-
-
-def check_urls(rows, count: int, seed: int) -> list[str]:
-    domains = [v for k, v, _c in rows if k == "domain"]
-    urls = [v for k, v, _c in rows if k == "url"]
-    popular = Synthetic(1000 + seed, longest_name=12).popular_hosts(POPULAR_HOSTS)
-    return Synthetic(seed, longest_name=12).check_urls(
-        domains, urls, count, popular=popular, popular_share=POPULAR_SHARE
-    )
-
-
-def single_values(rows, count: int, seed: int) -> list[str]:
-    """URLs as above, plus bare domains and phone numbers, listed and not."""
-    rng = random.Random(seed)
-    other = Synthetic(seed + 1, longest_name=12)
-    urls = check_urls(rows, count, seed)
-    phones = [v for k, v, _c in rows if k == "phone"]
-    domains = [v for k, v, _c in rows if k == "domain"]
-    values = []
-    for url in urls:
-        roll = rng.random()
-        if roll < 0.15:
-            listed = rng.random() < 0.3
-            values.append(
-                rng.choice(phones)
-                if listed
-                else f"09{rng.choice('013678')}{rng.randint(0, 10**7 - 1):07d}"
-            )
-        elif roll < 0.3:
-            values.append(rng.choice(domains) if rng.random() < 0.3 else other.domain())
-        else:
-            values.append(url)
-    return values
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -141,7 +85,7 @@ def prepare(var_dir: Path, count: int) -> tuple[str, list]:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
     from orgs.models import PartnerKey, Unit
 
@@ -151,19 +95,7 @@ def prepare(var_dir: Path, count: int) -> tuple[str, list]:
     migrated = time.perf_counter()
     rows = listings(count)
     generated = time.perf_counter()
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO indicators_indicator (kind, value, status, category, risk, public_reason,"
-            " source, listed_at, expires_at, created_at, updated_at)"
-            " VALUES (%s, %s, 'listed', %s, 'high', '', 'bench', %s, NULL, %s, %s)",
-            [(k, v, c, now, now, now) for k, v, c in rows],
-        )
-        cursor.execute(
-            "INSERT INTO indicators_listchange (indicator_id, action, at)"
-            " SELECT id, 'added', %s FROM indicators_indicator ORDER BY id",
-            [now],
-        )
+    insert_listed(rows)
     inserted = time.perf_counter()
     root = Unit.objects.add_root({"code": "P", "name": "Tỉnh Thử Nghiệm", "kind": "province"})
     _key, raw = PartnerKey.issue(name="Bench", unit=root, rate_per_minute=100_000_000)
@@ -180,8 +112,8 @@ def start_gunicorn(var_dir: Path, port: int, *, lookalikes: bool = True) -> subp
     return processes.start_gunicorn(
         var_dir,
         port,
-        env={"CANHGIAC_LOOKUP_LOOKALIKES": "1" if lookalikes else "0"},
-        # The first request of a worker builds the 1M index.
+        env={"CANHGIAC_LOOKUP_LOOKALIKES": "1" if lookalikes else "0", "CANHGIAC_BENCH_FLOOR": "1"},
+        # The master builds the 1M index before it forks the workers.
         extra=["--workers", "2", "--timeout", "300"],
     )
 
@@ -192,6 +124,8 @@ def rss_mb(pid: int) -> float:
             return int(line.split()[1]) / 1024
     return 0.0
 
+
+FLOOR_PATH = "/api/bench-floor"  # canhgiac.views.bench_floor, routed with CANHGIAC_BENCH_FLOOR=1
 
 _LOCAL = threading.local()
 
@@ -355,86 +289,57 @@ def bench_single(port: int, key: str, values: list[str], threads: int, seconds: 
     }
 
 
-_WRK_SCRIPT = """
-local paths = {%(paths)s}
-local key = "%(key)s"
-local counter = 0
-local threads = 0
--- Each thread takes every %(stride)d-th value from its own start: no value is sent twice at once.
-function setup(thread)
-  thread:set("offset", threads)
-  threads = threads + 1
-end
-request = function()
-  counter = counter + 1
-  local i = (counter * %(stride)d + (offset or 0)) %% #paths
-  return wrk.format("GET", paths[i + 1], {["X-Api-Key"] = key})
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "WRK %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, e.status))
-end
-"""
-
-
 def bench_single_wrk(
     port: int, key: str, values: list[str], connections: int, seconds: float
 ) -> dict:
     """The same single checks sent by wrk (Debian's C load generator), which leaves more of the
     two cores to the server than Python client threads do."""
-    paths = ",".join(f'"/api/lookup/check?q={quote(v, safe="")}"' for v in values)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_SCRIPT % {"paths": paths, "key": key, "stride": 2})
-    before_server = cpu_seconds(SERVER_PIDS)
-    before_client = os.times()
-    try:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t",
-                "2",
-                "-c",
-                str(connections),
-                "-d",
-                f"{seconds:.0f}s",
-                "-s",
-                script.name,
-                f"http://127.0.0.1:{port}/",
-            ],  # fmt: skip
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=seconds + 60,
-        ).stdout
-    finally:
-        os.unlink(script.name)
-    after_client = os.times()
-    server_cpu = cpu_seconds(SERVER_PIDS) - before_server
-    client_cpu = (after_client.children_user + after_client.children_system) - (
-        before_client.children_user + before_client.children_system
+    paths = [f"/api/lookup/check?q={quote(v, safe='')}" for v in values]
+    return _wrk(port, paths, key, connections, seconds)
+
+
+def bench_floor_wrk(port: int, key: str, connections: int, seconds: float) -> dict:
+    """The bare endpoint (canhgiac.views.bench_floor, on with CANHGIAC_BENCH_FLOOR=1): a fixed
+    JSON answer through the same middleware, sent the same way: what Django, gunicorn and
+    loopback cost here before any check is made."""
+    return _wrk(port, [FLOOR_PATH], key, connections, seconds)
+
+
+def _wrk(port: int, paths: list[str], key: str, connections: int, seconds: float) -> dict:
+    run = run_wrk(
+        port,
+        paths,
+        headers={"X-Api-Key": key},
+        connections=connections,
+        seconds=seconds,
+        server_pids=SERVER_PIDS,
     )
-    line = next(x for x in out.splitlines() if x.startswith("WRK "))
-    count, duration_us, p50_us, p99_us, errors, non2xx = map(int, line.split()[1:])
-    if errors or non2xx:
-        raise SystemExit(f"wrk: {errors} socket errors, {non2xx} answers that were not 2xx")
-    elapsed = duration_us / 1e6
     print(
-        f"  cpu: server {server_cpu:.1f} s ({1000 * server_cpu / max(count, 1):.2f} ms per "
-        f"request), load generator (wrk) {client_cpu:.1f} s, over {elapsed:.1f} s of 2 cores",
+        f"  cpu: server {run.server_cpu_s:.1f} s ({run.server_cpu_ms:.2f} ms per request), "
+        f"load generator (wrk) {run.client_cpu_s:.1f} s, over {run.seconds:.1f} s of 2 cores",
         flush=True,
     )
     return {
-        "rps": count / elapsed,
-        "server_cpu_ms": 1000 * server_cpu / max(count, 1),
-        "p50_ms": p50_us / 1000,
-        "p99_ms": p99_us / 1000,
-        "count": count,
+        "rps": run.rps,
+        "server_cpu_ms": run.server_cpu_ms,
+        "p50_ms": run.p50_ms,
+        "p99_ms": run.p99_ms,
+        "count": run.requests,
         "listed_share": None,
         "client": f"wrk, {connections} kept-alive connections",
     }
+
+
+def bench_floor_python(port: int, threads: int, seconds: float) -> dict:
+    """The floor endpoint sent by Python client threads (no wrk)."""
+
+    def one(_i: int) -> None:
+        status, body = request(port, "GET", FLOOR_PATH, None, {})
+        if status != 200:
+            raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+
+    count, latencies, elapsed = run_load(threads, seconds, one)
+    return {"rps": count / elapsed, "server_cpu_ms": LAST_SERVER_CPU_MS[0], "count": count}
 
 
 def bench_batch(port: int, key: str, urls: list[str], threads: int, seconds: float) -> dict:
@@ -558,16 +463,25 @@ def run_server(args, var_dir: Path, key: str, port: int, *, lookalikes: bool, da
         SERVER_PIDS[:] = [server.pid, *pids]
         print(
             f"gunicorn, look-alike scorer {label}: 2 workers on 127.0.0.1:{port}, warm in "
-            f"{warm:.1f} s (each built its index of {args.listed:,}); worker RSS "
+            f"{warm:.1f} s (the master built the index of {args.listed:,}); worker RSS "
             f"{', '.join(f'{rss_mb(p):.0f}' for p in pids)} MB; load average "
             f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}",
             flush=True,
         )
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+
+        def floor() -> dict:
+            if use_wrk:
+                return bench_floor_wrk(port, key, args.threads, args.seconds / 2)
+            return bench_floor_python(port, args.threads, args.seconds / 2)
+
+        floors = [floor()] if lookalikes else []
         if use_wrk:
             single = bench_single_wrk(port, key, data["singles"], args.threads, args.seconds)
         else:
             single = bench_single(port, key, data["singles"], args.threads, args.seconds)
+        if lookalikes:
+            floors.append(floor())
         listed = single["listed_share"]
         print(
             f"single checks (scorer {label}): {single['rps']:,.0f}/s over {single['count']:,} "
@@ -593,15 +507,32 @@ def run_server(args, var_dir: Path, key: str, port: int, *, lookalikes: bool, da
         )
         result = {"single": single, "batch": batch}
         if lookalikes:
+            result["floor"] = report_floor(floors, single)
             result["rpz"] = bench_rpz(port, server.pid, key)
             result["packed"] = bench_rpz(port, server.pid, key, gzip=True)
         return result
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
+
+
+def report_floor(floors: list[dict], single: dict) -> dict:
+    """The floor runs (before and after the single checks) as one, and the checks against it."""
+    count = sum(f["count"] for f in floors)
+    seconds = sum(f["count"] / f["rps"] for f in floors)
+    cpu_ms = sum(f["server_cpu_ms"] * f["count"] for f in floors) / max(count, 1)
+    floor = {"rps": count / seconds, "server_cpu_ms": cpu_ms, "count": count}
+    runs = ", ".join(f"{f['rps']:,.0f}/s" for f in floors)
+    floor["ratio"] = single["rps"] / floor["rps"]
+    print(
+        f"floor (GET /api/bench-floor, fixed JSON through the same middleware, same server and "
+        f"client): {floor['rps']:,.0f}/s over {count:,} requests (runs of "
+        f"{runs}), server CPU {cpu_ms:.2f} ms per "
+        f"request; single checks {single['rps']:,.0f}/s: floor_ratio {floor['ratio']:.2f} "
+        f"[target 0.8]; the check itself costs {single['server_cpu_ms'] - cpu_ms:.2f} ms of "
+        f"server CPU more than the floor",
+        flush=True,
+    )
+    return floor
 
 
 def main() -> None:
@@ -680,7 +611,8 @@ def report(on: dict, off: dict, data: dict, domains: int) -> None:
         f"scorer_ratio_single={ratio_single:.3f} scorer_ratio_batch={ratio_batch:.3f} "
         f"single_rps={single['rps']:.0f} single_p99_ms={single['p99_ms']:.1f} "
         f"batch_url_checks_per_s={batch['url_checks_per_s']:.0f} "
-        f"rpz_s={rpz['seconds']:.2f} rpz_peak_mb={rpz['peak_growth_mb']:.1f}"
+        f"rpz_s={rpz['seconds']:.2f} rpz_peak_mb={rpz['peak_growth_mb']:.1f} "
+        f"floor_rps={on['floor']['rps']:.0f} floor_ratio={on['floor']['ratio']:.3f}"
     )
 
 

@@ -54,7 +54,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -65,7 +64,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support import processes  # bench/ is the script's folder
-from support.processes import cpu_seconds, free_port, percentile, worker_pids
+from support.processes import (
+    bench_env,
+    cpu_seconds,
+    free_port,
+    percentile,
+    stop,
+    wait_for,
+    worker_pids,
+)
 from support.synthetic import Synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,13 +227,7 @@ def start_gunicorn(var_dir: Path, port: int, workers: int, threads: int) -> subp
 
 def start_task_workers(var_dir: Path, count: int, nice: int) -> list[subprocess.Popen]:
     """Real `manage.py db_worker` processes on the bench's database, as bin/serve runs them."""
-    env = {
-        **os.environ,
-        "CANHGIAC_VAR_DIR": str(var_dir),
-        "CANHGIAC_HTTPS": "0",
-        "CANHGIAC_DEBUG": "0",
-        "CANHGIAC_LOG_LEVEL": "WARNING",
-    }
+    env = {**os.environ, **bench_env(var_dir)}
     workers = []
     for n in range(count):
         log = (var_dir / f"worker-{n}.log").open("w")
@@ -247,32 +248,6 @@ def start_task_workers(var_dir: Path, count: int, nice: int) -> list[subprocess.
             )  # fmt: skip
         )
     return workers
-
-
-def wait_healthy(port: int, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"/healthz did not answer in {seconds:.0f} s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    """SIGTERM: gunicorn's graceful stop lets requests in flight finish."""
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
 
 
 # --- load ---------------------------------------------------------------------------------------
@@ -617,7 +592,7 @@ def main() -> int:
         server = start_gunicorn(var_dir, port, args.workers, args.threads)
         if args.worker == "during":
             workers = start_task_workers(var_dir, args.task_workers, args.worker_nice)
-        wait_healthy(port, server)
+        wait_for(f"http://127.0.0.1:{port}/healthz", process=server)
         pids = [server.pid, *worker_pids(server.pid)]
         from django.utils import timezone
 

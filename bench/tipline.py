@@ -31,8 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,9 +49,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))  # first: this file would shadow the tipline app
 
 from support.processes import (  # type: ignore[import-not-found]  # noqa: E402  # bench/ on sys.path
+    bench_env,
     cpu_seconds,
     fresh_postgres,
+    listening_socket,
     percentile,
+    start_gunicorn,
+    stop,
+    wait_for,
     worker_pids,
 )
 
@@ -236,32 +239,6 @@ def seed(fake: FakeZaloChat) -> None:
     account.save()
 
 
-def listening_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(1024)
-    sock.set_inheritable(True)
-    return sock
-
-
-def start_gunicorn(
-    sock: socket.socket, env: dict[str, str], workers: int
-) -> subprocess.Popen[bytes]:
-    """gunicorn as bin/serve runs it, handed the socket this process bound (port 0)."""
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "canhgiac.wsgi:application",
-        "--config", "python:canhgiac.gunicorn_conf",
-        "--workers", str(workers),
-        "--bind", f"fd://{sock.fileno()}",
-        "--log-level", "warning",
-    ]  # fmt: skip
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, pass_fds=(sock.fileno(),), start_new_session=True
-    )
-
-
 def start_workers(
     count: int, env: dict[str, str], profile: str | None
 ) -> list[subprocess.Popen[bytes]]:
@@ -287,29 +264,6 @@ def warm_up(fake: Any, url: str, workers: int, timeout: float) -> None:
         for future in [pool.submit(chat, p, fake, url, timeout) for p in people]:
             future.result()
     fake.forget_arrivals()
-
-
-def wait_for(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process's own session (gunicorn and its workers), SIGKILL if it lingers."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -361,10 +315,7 @@ def run(args: argparse.Namespace) -> None:
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     os.environ.pop("DATABASE_URL", None)
     env = {
-        "CANHGIAC_VAR_DIR": str(var),
-        "CANHGIAC_HTTPS": "0",
-        "CANHGIAC_DEBUG": "0",
-        "CANHGIAC_LOG_LEVEL": "WARNING",
+        **bench_env(var),
         "CANHGIAC_SITE_URL": "https://canhgiac.example.vn",
         "CANHGIAC_TIPLINE_PERSON_PER_MINUTE": "1000",
         "DJANGO_SETTINGS_MODULE": "canhgiac.settings",
@@ -394,7 +345,9 @@ def run(args: argparse.Namespace) -> None:
     child_env = {**os.environ, **env}
     sock = listening_socket()
     port = sock.getsockname()[1]
-    server = start_gunicorn(sock, child_env, args.web_workers)
+    server = start_gunicorn(
+        var, env=child_env, extra=["--workers", str(args.web_workers)], sock=sock
+    )
     workers = start_workers(args.workers, child_env, args.profile)
     people = [
         Person(i, f"84{9_000_000_000 + i}", script(i, args.messages_per_conversation))
@@ -402,7 +355,7 @@ def run(args: argparse.Namespace) -> None:
     ]
     url = f"http://127.0.0.1:{port}/tipline/zalo/webhook"
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz")
+        wait_for(f"http://127.0.0.1:{port}/healthz", 90, process=server)
         warm_up(fake, url, args.workers, args.answer_timeout)
         web = worker_pids(server.pid)
         cpu_web = cpu_seconds(web)

@@ -14,6 +14,7 @@ CANHGIAC_DRILLS_CONTACT_ADDRESS / CANHGIAC_DRILLS_REPORT_ADDRESS  named in drill
 CANHGIAC_ZALO_API_BASE / CANHGIAC_ZALO_OAUTH_BASE / CANHGIAC_FACEBOOK_GRAPH_BASE  channel APIs
 CANHGIAC_INDEX_OVERLAY_MAX_CHANGES  list changes applied to the index before it is rebuilt (50000)
 CANHGIAC_INDEX_SNAPSHOT_DIR  a folder for the index's shared, memory-mapped file (default: none)
+CANHGIAC_BENCH_FLOOR    1: route /api/bench-floor, a fixed answer bench/lookup.py times (default 0)
 CANHGIAC_TIPLINE_ATTACHMENT_HOSTS  hosts (https) the tipline downloads images from, or whole
                         base addresses (default: Zalo's CDN hosts)
 CANHGIAC_TIPLINE_WEBHOOK_MAX_SKEW  seconds a signed tipline event may be early or late (600)
@@ -169,6 +170,11 @@ else:
 # Single and batch checks also run the look-alike scorer (lookup/lookalikes.py); off only to
 # measure what it costs (bench/lookup.py).
 LOOKUP_LOOKALIKES = env_bool("CANHGIAC_LOOKUP_LOOKALIKES", True)
+
+# A bare endpoint that answers fixed JSON through the whole middleware (canhgiac.views.bench_floor)
+# for bench/lookup.py to time next to the check API: what Django, gunicorn and the network cost
+# by themselves. Off, the route does not exist.
+BENCH_FLOOR_ENDPOINT = env_bool("CANHGIAC_BENCH_FLOOR", False)
 
 # The list index (indicators/matcher.py): changes since the base are applied to an overlay; past
 # this many the base is rebuilt. With a folder, the base is written there as a file that every

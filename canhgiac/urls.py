@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -28,3 +29,8 @@ urlpatterns = [
     path("", include("tipline.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_FLOOR_ENDPOINT:
+    # Under /api/ like the check API, so that the API's middleware paths apply to it too; first,
+    # so that resolving it costs the least (it measures everything around a view).
+    urlpatterns.insert(0, path("api/bench-floor", views.bench_floor, name="bench-floor"))

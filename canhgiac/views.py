@@ -38,3 +38,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
         log.exception("healthz: database check failed")
         return JsonResponse({"status": "error", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Built once: the floor endpoint does no work of its own.
+_FLOOR_BODY = b'{"status":"ok"}'
+
+
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """A fixed JSON answer, routed only when settings.BENCH_FLOOR_ENDPOINT is on: bench/lookup.py
+    times it on the same server as the check API, so the checks' rate can be set against what
+    gunicorn, Django's middleware and the network allow here."""
+    return HttpResponse(_FLOOR_BODY, content_type="application/json")

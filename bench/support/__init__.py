@@ -1,2 +1,3 @@
-"""What the benchmarks share (not benchmarks themselves): synthetic data (`synthetic`) and running
+"""What the benchmarks share (not benchmarks themselves): synthetic data (`synthetic`), listed
+indicators written straight into the database (`listings`), and running, waiting for, stopping
 and measuring a server on loopback (`processes`). The scripts in bench/ import it as `support`."""
