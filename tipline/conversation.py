@@ -131,10 +131,14 @@ def _command(text: str) -> str:
     return _WORDS.get(_fold(stripped), "") if len(stripped) <= 20 else ""
 
 
-def respond(*, conversation: Conversation, incoming: Incoming, event: InboundEvent) -> list[Reply]:
-    """The answers to one message; updates and saves conversation.state, draft and stopped_at,
+def respond(
+    *, conversation: Conversation, incoming: Incoming, event: InboundEvent, save: bool = True
+) -> list[Reply]:
+    """The answers to one message; updates conversation.state, draft and stopped_at, and saves
+    them unless `save` is False (the worker saves them with the answers, in one transaction);
     makes the Report and TipReport of a finished "Tố giác" or a "Hỏi cán bộ" (once per event:
-    a re-run of the same event answers the same and makes nothing again). Sends nothing."""
+    a re-run of the same event answers the same and makes nothing again), saving the
+    conversation in the transaction that makes it whatever `save` says. Sends nothing."""
     replay = conversation.draft.get("replay") or {}
     if event.pk is not None and replay.get("event") == event.pk:
         return [_load(item) for item in replay.get("replies", [])]
@@ -142,7 +146,8 @@ def respond(*, conversation: Conversation, incoming: Incoming, event: InboundEve
     replies = turn.answer(incoming)
     if not turn.saved:
         _set_replay(conversation, event, replies)
-        conversation.save(update_fields=["state", "draft", "stopped_at"])
+        if save:
+            conversation.save(update_fields=["state", "draft", "stopped_at"])
     return replies
 
 

@@ -140,12 +140,7 @@ def accept(message: Message) -> str:
         return DROPPED
     try:
         with transaction.atomic():
-            if found is None:
-                conversation_id = Conversation.objects.get_or_create(
-                    channel=message.channel, external_id=message.user_id
-                )[0].pk
-            else:
-                conversation_id = found[0]
+            conversation_id = _new_conversation(message) if found is None else found[0]
             InboundEvent.objects.create(
                 conversation_id=conversation_id,
                 channel=message.channel,
@@ -161,6 +156,17 @@ def accept(message: Message) -> str:
             return DUPLICATE
         raise
     return ACCEPTED
+
+
+def _new_conversation(message: Message) -> int:
+    """The pk of the person's conversation, which the lookup just found missing: created, or
+    the one another request created meanwhile (get_or_create without its first read)."""
+    person = {"channel": message.channel, "external_id": message.user_id}
+    try:
+        with transaction.atomic():
+            return Conversation.objects.create(**person).pk
+    except IntegrityError:
+        return int(Conversation.objects.values_list("pk", flat=True).get(**person))
 
 
 def _stored(message: Message) -> bool:

@@ -20,8 +20,8 @@ from lib import ratelimit
 from orgs.models import PartnerKey
 from orgs.testing import World
 from tipline import senders, signature, worker
-from tipline.models import TiplineBridge
-from tipline.testing.fake_zalo_chat import FakeZaloChat, sign_event
+from tipline.models import ZALO, Conversation, TiplineBridge
+from tipline.testing.fake_zalo_chat import FakeZaloChat, sign_event, zalo_event
 
 ZALO_URL = "/tipline/zalo/webhook"
 BRIDGE_URL = "/tipline/bridge/events"
@@ -69,6 +69,30 @@ def save_chat_account(server: FakeZaloChat) -> ChannelAccount:
 @pytest.fixture
 def zalo_account(db: None, fake_chat: FakeZaloChat) -> ChannelAccount:
     return save_chat_account(fake_chat)
+
+
+ZALO_USER = "zalo-user-5120"
+
+
+@pytest.fixture
+def zalo(client: Client, zalo_account: Any, fake_chat: FakeZaloChat, chat_ready: Any) -> Any:
+    """Say things to the OA as a person on Zalo: the fake learns that they wrote, the
+    webhook stores the event."""
+
+    class Person:
+        fake = fake_chat
+        count = 0
+
+        def say(self, text: str = "", *, kind: str = "text", image_url: str = "") -> None:
+            Person.count += 1
+            fake_chat.user_wrote(ZALO_USER)
+            event = zalo_event(kind, ZALO_USER, f"m-{Person.count}", text=text, image_url=image_url)
+            assert post_zalo(client, event).status_code == 200
+
+        def conversation(self) -> Conversation:
+            return Conversation.objects.get(channel=ZALO, external_id=ZALO_USER)
+
+    return Person()
 
 
 def post_zalo(

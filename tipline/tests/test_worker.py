@@ -28,36 +28,15 @@ from tipline.models import (
 )
 from tipline.testing.fake_zalo_chat import FakeZaloChat, zalo_event
 
+from .conftest import ZALO_USER as USER
 from .conftest import post_zalo
 
 pytestmark = pytest.mark.django_db
 
-USER = "zalo-user-5120"
 SCAM_SMS = (
     "[VCB] Tai khoan cua quy khach bi tam khoa do chua cap nhat sinh trac hoc. Vui long truy "
     "cap https://vietcombank-xacthuc.com/login de xac thuc ngay truoc 24h."
 )
-
-
-@pytest.fixture
-def zalo(client: Client, zalo_account: Any, fake_chat: FakeZaloChat, chat_ready: Any) -> Any:
-    """Say things to the OA as a person on Zalo: the fake learns that they wrote, the
-    webhook stores the event."""
-
-    class Person:
-        fake = fake_chat
-        count = 0
-
-        def say(self, text: str = "", *, kind: str = "text", image_url: str = "") -> None:
-            Person.count += 1
-            fake_chat.user_wrote(USER)
-            event = zalo_event(kind, USER, f"m-{Person.count}", text=text, image_url=image_url)
-            assert post_zalo(client, event).status_code == 200
-
-        def conversation(self) -> Conversation:
-            return Conversation.objects.get(channel=ZALO, external_id=USER)
-
-    return Person()
 
 
 def jpeg() -> bytes:

@@ -27,10 +27,18 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         self._warm_up()
+        due_at = 0.0  # when send_due last ran
         while self.running:
             try:
                 answered = worker.process_pending(max_seconds=5)
-                sent = worker.send_due()
+                # process_pending sends what it answers: send_due (follow-ups, retries, what
+                # waited behind another worker's send) runs once idle, and while busy at most
+                # once a poll interval (what waits, waits no longer than for an idle poll)
+                # instead of one scan of the queue per turn.
+                sent = 0
+                if not answered or time.monotonic() - due_at >= poll:
+                    sent = worker.send_due()
+                    due_at = time.monotonic()
             except DatabaseError as exc:
                 # A lost connection or a lock held too long: the leases keep every row safe.
                 self.stderr.write(f"run_tipline: {type(exc).__name__}")
