@@ -654,10 +654,11 @@ def _nothing_to_find(host: str, registrable: str | None) -> bool:
         return False  # IDN (homoglyphs, mixed scripts); gov.vn imitated
     if registrable in DEEP_LINK_PLATFORMS or host.endswith(SCHOOL_SUFFIX):
         return False  # findings rewritten, or "official" when there are none
+    # The host or a parent is free hosting: one C-level suffix test instead of joining each
+    # parent (the same answer: every FREE_HOSTING name is a whole-label ending).
+    if host in FREE_HOSTING or host.endswith(_free_hosting_endings()):
+        return False
     labels = host.split(".")
-    for i in range(max(0, len(labels) - FREE_HOSTING_LABELS), len(labels)):
-        if ".".join(labels[i:]) in FREE_HOSTING:
-            return False
     suffix = public_suffix(host) or ""
     count = suffix.count(".") + 1 if suffix else 0
     names = labels[: len(labels) - count] if count else labels
@@ -670,6 +671,11 @@ def _nothing_to_find(host: str, registrable: str | None) -> bool:
     if _DIGIT.search(joined) and words.search(joined.translate(LEET)):
         return False
     return not _label_may_be_a_typo(names[-1])
+
+
+@cache
+def _free_hosting_endings() -> tuple[str, ...]:
+    return tuple("." + name for name in FREE_HOSTING)
 
 
 @lru_cache(maxsize=65536)

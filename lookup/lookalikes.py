@@ -17,7 +17,14 @@ from functools import _CacheInfo, lru_cache
 
 from django.conf import settings
 
-from detection.lookalike import LookalikeResult, copy_result, path_matters, score_host, score_url
+from detection.lookalike import (
+    LookalikeResult,
+    _score_host,
+    copy_result,
+    path_matters,
+    score_host,
+    score_url,
+)
 from indicators.allowlist import Allowlist
 from indicators.urlcanon import canonical_parts
 
@@ -28,7 +35,9 @@ SCORED_KINDS = frozenset({"url", "domain", "email"})
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _host_answer(host: str) -> LookalikeResult:
-    return score_host(host)
+    # The scorer's own cached answer, not a copy of it: lookalike_for hands out copies only,
+    # so a miss copies once instead of twice (score_host would copy it first).
+    return _score_host(host)
 
 
 def cache_info() -> _CacheInfo:
