@@ -74,8 +74,18 @@ ORANGE = "rgb(194, 65, 12)"  # .verdict-suspicious border (lookup.css)
 
 
 def check(page, value: str):
+    """Check `value` and wait until its answer has replaced the last one: three look-alikes in
+    a row all answer "suspicious", so without this an assertion could pass on the previous
+    card and the next one read the card while it is swapped out (a detached element has no
+    computed style)."""
+    page.evaluate(
+        "() => document.querySelectorAll('[data-testid=verdict]')"
+        ".forEach(e => { e.dataset.stale = '1'; })"
+    )
     page.get_by_label("Nội dung cần tra cứu").fill(value)
     page.get_by_role("button", name="Tra cứu").click()
+    expect(page.locator('[data-testid="verdict"][data-stale]')).to_have_count(0)
+    expect(page.get_by_test_id("verdict").first).to_be_visible()
 
 
 def assert_focus_on_the_verdict(page, verdict: str):
