@@ -14,6 +14,8 @@ admin.site.__class__ = CanhGiacAdminSite
 # Machines call the API far more often than people open pages: resolve it first.
 urlpatterns = [
     path("api/", api.urls),
+    # Then the links of drill mail (/d/…): a campaign's clicks and pixels come by the thousand.
+    path("", include("drills.urls_tracking")),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

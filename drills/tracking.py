@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -96,6 +98,13 @@ def find_recipient(tracking_id: str) -> Recipient | None:
 _LEAN_FIELDS = ("id", "campaign_id", "person_id", "tracking_id")
 
 
+class _Unset(Enum):
+    UNSET = 0
+
+
+_UNSET = _Unset.UNSET
+
+
 def find_tracked(tracking_id: str) -> Recipient | None:
     """The recipient with this id, for the beacon and the form's "submitted": only the columns
     an event needs, one indexed query without joins (the other fields load if read)."""
@@ -112,17 +121,52 @@ def find_tracked(tracking_id: str) -> Recipient | None:
     return None if row is None else Recipient.from_db(DEFAULT_DB_ALIAS, list(_LEAN_FIELDS), row)
 
 
-def find_unconfirmed(tracking_id: str) -> Recipient | None:
-    """The recipient with this id if no beacon of theirs has counted yet, loaded with what the
-    first click reads (the template and its lesson, the person); None for an unknown id and
-    for every later beacon, which then costs this one indexed query."""
+@dataclass(frozen=True)
+class FirstClick:
+    """A recipient whose beacon has not counted yet, with what counting it writes: the lesson
+    to give (None: none published) and the person's unit."""
+
+    recipient: Recipient
+    lesson: Lesson | None
+
+
+def find_unconfirmed(tracking_id: str) -> FirstClick | None:
+    """The recipient with this id if no beacon of theirs has counted yet, with the template's
+    lesson and the person's unit, in one query with joins (through the ORM, compiling the
+    select_related query cost more than the rest of the beacon); None for an unknown id and
+    for every later beacon, which then costs this one query."""
     if not _TRACKING_ID.match(tracking_id):
         return None
-    return (
-        Recipient.objects.select_related("campaign__template__lesson", "person")
-        .filter(tracking_id=tracking_id, follow_up__isnull=True)
-        .first()
-    )
+    from orgs.models import User
+
+    from .models import Campaign, Template
+
+    q = connection.ops.quote_name
+    recipient, campaign = q(Recipient._meta.db_table), q(Campaign._meta.db_table)
+    template, user = q(Template._meta.db_table), q(User._meta.db_table)
+    lesson, follow_up = q(Lesson._meta.db_table), q(FollowUp._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, r.campaign_id, r.person_id, r.tracking_id, u.home_unit_id, "  # noqa: S608 (names from _meta)
+            f"t.lesson_topic, l.id, l.title, l.is_published FROM {recipient} r "
+            f"JOIN {campaign} c ON c.id = r.campaign_id JOIN {template} t ON t.id = c.template_id "
+            f"JOIN {user} u ON u.id = r.person_id LEFT JOIN {lesson} l ON l.id = t.lesson_id "
+            f"WHERE r.tracking_id = %s AND NOT EXISTS "
+            f"(SELECT 1 FROM {follow_up} f WHERE f.recipient_id = r.id)",
+            [tracking_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found = Recipient.from_db(DEFAULT_DB_ALIAS, list(_LEAN_FIELDS), row[:4])
+    found.person = User.from_db(DEFAULT_DB_ALIAS, ["id", "home_unit_id"], [row[2], row[4]])
+    topic, lesson_id, _title, published = row[5:]
+    chosen: Lesson | None
+    if lesson_id is not None and published:  # as Template.follow_up_lesson chooses
+        chosen = Lesson.from_db(DEFAULT_DB_ALIAS, ["id", "title", "is_published"], row[6:])
+    else:
+        chosen = Lesson.objects.published().filter(topic=topic).first()
+    return FirstClick(found, chosen)
 
 
 def _scanner_agent(user_agent: str) -> bool:
@@ -187,17 +231,20 @@ def record_link_hit(*, tracking_id: str, user_agent: str) -> bool:
     )
 
 
-def confirm_click(*, recipient: Recipient) -> bool:
-    """The landing page's beacon: a person clicked. Counted once, and gives the lesson then;
-    True the first time. The unique follow-up row makes two beacons at once count once (the
-    second one's insert fails and changes nothing); a beacon after the first reads one row."""
-    if FollowUp.objects.filter(recipient_id=recipient.pk).exists():
+def confirm_click(*, recipient: Recipient, lesson: Lesson | None | _Unset = _UNSET) -> bool:
+    """The landing page's beacon: a person clicked. Counted once, and gives the lesson then
+    (`lesson`, when the caller read it already: find_unconfirmed); True the first time. The
+    unique follow-up row makes two beacons at once count once (the second one's insert fails
+    and changes nothing); a beacon after the first reads one row."""
+    if _has_follow_up(recipient.pk):
         return False
+    if isinstance(lesson, _Unset):
+        lesson = lesson_for(recipient)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 follow_up = FollowUp.objects.create(
-                    recipient=recipient, lesson=lesson_for(recipient), deadline=_lesson_deadline()
+                    recipient=recipient, lesson=lesson, deadline=_lesson_deadline()
                 )
         except IntegrityError:  # another beacon of the same person got there first
             return False
@@ -206,9 +253,20 @@ def confirm_click(*, recipient: Recipient) -> bool:
     return True
 
 
+def _has_follow_up(recipient_pk: int) -> bool:
+    table = connection.ops.quote_name(FollowUp._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE recipient_id = %s", [recipient_pk])  # noqa: S608 (names from _meta)
+        return cursor.fetchone() is not None
+
+
 def record_submitted(*, recipient: Recipient) -> bool:
-    """The landing page's form was sent (its values never leave the browser); once each."""
-    confirm_click(recipient=recipient)
+    """The landing page's form was sent (its values never leave the browser); once each.
+    A person's click too, if no beacon counted it first (the page's script sends both)."""
+    if not _has_follow_up(recipient.pk):
+        first = find_unconfirmed(recipient.tracking_id)
+        if first is not None:
+            confirm_click(recipient=first.recipient, lesson=first.lesson)
     quote = connection.ops.quote_name
     event, table = quote(Event._meta.db_table), quote(Recipient._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:

@@ -15,7 +15,7 @@ staff_patterns: list[URLPattern | URLResolver] = [
     path("results.xlsx", views_results.results_xlsx, name="results-xlsx"),
 ]
 
+# The tracking URLs (drills.urls_tracking) are in the root URL conf, near its top.
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include("drills.urls_tracking")),
     path("staff/drills/campaigns/", include((staff_patterns, "drills"))),
 ]

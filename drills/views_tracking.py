@@ -107,9 +107,9 @@ def landing(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_POST
 @_gate("drills-track", "DRILLS_TRACK_RATE_PER_IP", DEFAULT_TRACK_RATE)
 def beacon(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    recipient = tracking.find_unconfirmed(tracking_id)
-    if recipient is not None:
-        tracking.confirm_click(recipient=recipient)
+    first = tracking.find_unconfirmed(tracking_id)
+    if first is not None:
+        tracking.confirm_click(recipient=first.recipient, lesson=first.lesson)
     # 204 for any id, as the pixel answers: a beacon cannot test which ids exist.
     return HttpResponse(status=204)
 

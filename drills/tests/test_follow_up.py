@@ -173,3 +173,37 @@ def test_beacons_at_the_same_moment_make_one_assignment(settings):
     assert FollowUp.objects.get(recipient=recipient).assignment is not None
     clicks = recipient.events.filter(kind=EventKind.CLICKED, source=EventSource.PERSON)
     assert clicks.count() == 1
+
+
+def test_an_unpublished_lesson_gives_way_to_a_published_one_on_the_template_topic(
+    client, world, drill
+):
+    from training.models import Lesson
+
+    template = drill.template
+    template.lesson.is_published = False
+    template.lesson.save()
+    stand_in = Lesson.objects.create(
+        slug="thay-the", title="Bài thay thế", topic="deepfake", minutes=3, audience="all",
+        body="Nội dung.", is_published=True,
+    )  # fmt: skip
+    template.lesson_topic = "deepfake"
+    template.save()
+    recipient = clicked(client, world, drill)
+    assert FollowUp.objects.get(recipient=recipient).lesson == stand_in
+    assignment = Assignment.objects.get(person=recipient.person)
+    assert list(assignment.lessons.all()) == [stand_in]
+    assert assignment.unit_id == recipient.person.home_unit_id
+
+
+def test_a_form_sent_before_the_beacon_counts_the_click_and_gives_the_lesson(client, world, drill):
+    recipient = sent_recipient(world, drill)
+    tid = recipient.tracking_id
+    client.get(reverse("drill-click", args=[tid]))
+    client.post(reverse("drill-submitted", args=[tid]))  # the beacon never came
+    assert Assignment.objects.filter(person=recipient.person).count() == 1
+    assert FollowUp.objects.get(recipient=recipient).assignment is not None
+    kinds = set(recipient.events.filter(source=EventSource.PERSON).values_list("kind", flat=True))
+    assert {EventKind.CLICKED, EventKind.SUBMITTED} <= kinds
+    client.post(reverse("drill-beacon", args=[tid]))  # late: counts nothing more
+    assert Assignment.objects.filter(person=recipient.person).count() == 1
