@@ -22,7 +22,13 @@ The sender's and the web workers' CPU time per mail and per event are printed wi
 average: the machine is shared, and CPU per item is what moves least with the load. Ports are
 taken from --ports (19850-19899).
 
-    .venv/bin/python bench/drills.py [--recipients 10000] [--events 50000] [--workers 3]
+    .venv/bin/python bench/drills.py [--recipients 10000] [--events 50000] [--workers 4]
+                                     [--web-threads 1] [--database-url postgres://…]
+
+The web workers are 4 processes of one thread each (CANHGIAC_WEB_THREADS=1), as a deployment
+that runs drill campaigns on SQLite should set them: each tracking event writes, and threads of
+one process wait for the GIL while holding the write lock (3 processes of 4 threads, bin/serve's
+default shape, answered about 600 events/s here). --web-threads 4 --workers 3 measures that.
 
 Ends with `RESULT mails_per_s=… events_per_s=… lost=…`."""
 
@@ -318,7 +324,8 @@ def track(args: argparse.Namespace, var: Path, env: dict[str, str], campaign, po
     ids_file.write_text("\n".join(campaign.recipients.values_list("tracking_id", flat=True)))
     script = var / "events.lua"
     script.write_text(WRK_SCRIPT)
-    server = start_gunicorn(var, port, env=env, extra=["--workers", str(args.workers)])
+    extra = ["--workers", str(args.workers), "--threads", str(args.web_threads)]
+    server = start_gunicorn(var, port, env=env, extra=extra)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         workers = worker_pids(server.pid)
@@ -333,7 +340,8 @@ def track(args: argparse.Namespace, var: Path, env: dict[str, str], campaign, po
     print(
         f"{ok} events answered in {figures['seconds']:.1f} s ({figures['failed']:.0f} refused "
         f"or failed, socket errors: {figures['socket_errors'] or 'none'}); "
-        f"{cpu / max(ok, 1) * 1000:.2f} ms CPU each in the web workers; load average {load:.1f}"
+        f"{cpu / max(ok, 1) * 1000:.2f} ms CPU each in the web workers ({args.workers} "
+        f"processes of {args.web_threads} thread(s)); load average {load:.1f}"
     )
     print("answered per kind:", {k: int(figures[f"ok_{k}"]) for k in KINDS}, "rows:", rows)
     return {
@@ -395,7 +403,11 @@ def main() -> None:
     parser.add_argument(
         "--seconds", type=int, default=900, help="the clients stop after this at the latest"
     )
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--web-threads", type=int, default=1,
+        help="threads per gunicorn worker (CANHGIAC_WEB_THREADS; bin/serve's default is 4)",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--sinks", type=int, default=2, help="SMTP sink processes")

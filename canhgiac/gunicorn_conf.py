@@ -25,7 +25,12 @@ os.environ["TZ"] = TIME_ZONE
 time.tzset()
 
 worker_class = "gthread"
-threads = 4
+# Threads per worker process (CANHGIAC_WEB_THREADS). Four serve slow clients and keep-alive
+# well; but threads of one process share the GIL, and a thread that holds the database's write
+# lock can wait milliseconds for it while another runs Python: where writes come by the
+# thousand (a drill campaign's clicks on SQLite), more processes of one thread each serve
+# more (bench/drills.py: 4 x 1 about 1,050 events/s, 3 x 4 about 600).
+threads = int(os.environ.get("CANHGIAC_WEB_THREADS") or 4)
 keepalive = 5
 
 # How long a worker may go without a heartbeat before the arbiter kills it and starts another.

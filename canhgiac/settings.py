@@ -124,7 +124,8 @@ if env_str("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's, with writers taking turns on a lock file (canhgiac/sqlite/base.py).
+            "ENGINE": "canhgiac.sqlite",
             "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait

@@ -187,3 +187,17 @@ def _answers(port: int) -> bool:
         return _listed(port, "truoc-khi-chay.vn")
     except OSError:
         return False
+
+
+def test_the_threads_of_a_worker_are_a_setting():
+    code = "from canhgiac import gunicorn_conf as c; print(c.threads)"
+    env = {**os.environ, "CANHGIAC_WEB_THREADS": "1"}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "1"
+    env.pop("CANHGIAC_WEB_THREADS")
+    default = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert default.stdout.strip() == "4"
