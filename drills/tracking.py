@@ -20,8 +20,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -32,10 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.links import absolute_url
+from orgs.models import User
 from training.models import Assignment, Lesson
 from training.services import TrainingError, assign_to_person
 
 from .models import (
+    Campaign,
     CampaignAction,
     CampaignLog,
     CampaignStatus,
@@ -45,10 +45,8 @@ from .models import (
     FollowUp,
     Recipient,
     ReportChannel,
+    Template,
 )
-
-if TYPE_CHECKING:
-    from orgs.models import User
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +96,6 @@ def find_recipient(tracking_id: str) -> Recipient | None:
 _LEAN_FIELDS = ("id", "campaign_id", "person_id", "tracking_id")
 
 
-class _Unset(Enum):
-    UNSET = 0
-
-
-_UNSET = _Unset.UNSET
-
-
 def find_tracked(tracking_id: str) -> Recipient | None:
     """The recipient with this id, for the beacon and the form's "submitted": only the columns
     an event needs, one indexed query without joins (the other fields load if read)."""
@@ -131,16 +122,12 @@ class FirstClick:
 
 
 def find_unconfirmed(tracking_id: str) -> FirstClick | None:
-    """The recipient with this id if no beacon of theirs has counted yet, with the template's
-    lesson and the person's unit, in one query with joins (through the ORM, compiling the
-    select_related query cost more than the rest of the beacon); None for an unknown id and
-    for every later beacon, which then costs this one query."""
+    """The recipient with this id if no click of theirs has counted yet, with the person's
+    unit and the lesson Template.follow_up_lesson chooses, in one query with joins (through
+    the ORM, compiling the select_related query cost more than the rest of the beacon); None
+    for an unknown id and once the click counted, which then costs this one query."""
     if not _TRACKING_ID.match(tracking_id):
         return None
-    from orgs.models import User
-
-    from .models import Campaign, Template
-
     q = connection.ops.quote_name
     recipient, campaign = q(Recipient._meta.db_table), q(Campaign._meta.db_table)
     template, user = q(Template._meta.db_table), q(User._meta.db_table)
@@ -148,7 +135,7 @@ def find_unconfirmed(tracking_id: str) -> FirstClick | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT r.id, r.campaign_id, r.person_id, r.tracking_id, u.home_unit_id, "  # noqa: S608 (names from _meta)
-            f"t.lesson_topic, l.id, l.title, l.is_published FROM {recipient} r "
+            f"t.id, t.lesson_topic, t.lesson_id, l.id, l.title, l.is_published FROM {recipient} r "
             f"JOIN {campaign} c ON c.id = r.campaign_id JOIN {template} t ON t.id = c.template_id "
             f"JOIN {user} u ON u.id = r.person_id LEFT JOIN {lesson} l ON l.id = t.lesson_id "
             f"WHERE r.tracking_id = %s AND NOT EXISTS "
@@ -158,15 +145,21 @@ def find_unconfirmed(tracking_id: str) -> FirstClick | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    found = Recipient.from_db(DEFAULT_DB_ALIAS, list(_LEAN_FIELDS), row[:4])
-    found.person = User.from_db(DEFAULT_DB_ALIAS, ["id", "home_unit_id"], [row[2], row[4]])
-    topic, lesson_id, _title, published = row[5:]
-    chosen: Lesson | None
-    if lesson_id is not None and published:  # as Template.follow_up_lesson chooses
-        chosen = Lesson.from_db(DEFAULT_DB_ALIAS, ["id", "title", "is_published"], row[6:])
-    else:
-        chosen = Lesson.objects.published().filter(topic=topic).first()
-    return FirstClick(found, chosen)
+    alias = DEFAULT_DB_ALIAS
+    found = Recipient.from_db(alias, list(_LEAN_FIELDS), row[:4])
+    found.person = User.from_db(alias, ["id", "home_unit_id"], [row[2], row[4]])
+    # from_db takes the values in the order of the model's fields.
+    chosen = Template.from_db(alias, ["id", "lesson_topic", "lesson_id"], row[5:8])
+    if row[8] is not None:
+        chosen.lesson = Lesson.from_db(alias, ["id", "title", "is_published"], row[8:])
+    return FirstClick(found, chosen.follow_up_lesson())
+
+
+def count_click(tracking_id: str) -> bool:
+    """A person clicked (the landing page's beacon, its form, the teach page): counted once,
+    with the lesson given then; True the first time."""
+    first = find_unconfirmed(tracking_id)
+    return first is not None and confirm_click(recipient=first.recipient, lesson=first.lesson)
 
 
 def _scanner_agent(user_agent: str) -> bool:
@@ -231,15 +224,10 @@ def record_link_hit(*, tracking_id: str, user_agent: str) -> bool:
     )
 
 
-def confirm_click(*, recipient: Recipient, lesson: Lesson | None | _Unset = _UNSET) -> bool:
-    """The landing page's beacon: a person clicked. Counted once, and gives the lesson then
-    (`lesson`, when the caller read it already: find_unconfirmed); True the first time. The
-    unique follow-up row makes two beacons at once count once (the second one's insert fails
-    and changes nothing); a beacon after the first reads one row."""
-    if _has_follow_up(recipient.pk):
-        return False
-    if isinstance(lesson, _Unset):
-        lesson = lesson_for(recipient)
+def confirm_click(*, recipient: Recipient, lesson: Lesson | None) -> bool:
+    """Count a person's click of a recipient found unconfirmed (count_click) and give
+    `lesson`; True if this call counted it. The unique follow-up row makes two clicks at once
+    count once: the second one's insert fails and changes nothing."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -253,20 +241,10 @@ def confirm_click(*, recipient: Recipient, lesson: Lesson | None | _Unset = _UNS
     return True
 
 
-def _has_follow_up(recipient_pk: int) -> bool:
-    table = connection.ops.quote_name(FollowUp._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {table} WHERE recipient_id = %s", [recipient_pk])  # noqa: S608 (names from _meta)
-        return cursor.fetchone() is not None
-
-
 def record_submitted(*, recipient: Recipient) -> bool:
     """The landing page's form was sent (its values never leave the browser); once each.
     A person's click too, if no beacon counted it first (the page's script sends both)."""
-    if not _has_follow_up(recipient.pk):
-        first = find_unconfirmed(recipient.tracking_id)
-        if first is not None:
-            confirm_click(recipient=first.recipient, lesson=first.lesson)
+    count_click(recipient.tracking_id)
     quote = connection.ops.quote_name
     event, table = quote(Event._meta.db_table), quote(Recipient._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -344,12 +322,6 @@ def record_portal_report(*, person: User, named: Sequence[Recipient] = ()) -> in
     # Nothing personal in the log: not who, not which mail, not whether one was found.
     log.info("drill report button pressed in the staff portal")
     return recorded
-
-
-def lesson_for(recipient: Recipient) -> Lesson | None:
-    """The template's lesson if published, else the first published lesson on its topic (an
-    unpublished lesson could not be read from the person's training list)."""
-    return recipient.campaign.template.follow_up_lesson()
 
 
 def assign_follow_up(*, follow_up: FollowUp) -> Assignment | None:

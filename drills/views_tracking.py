@@ -107,9 +107,7 @@ def landing(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_POST
 @_gate("drills-track", "DRILLS_TRACK_RATE_PER_IP", DEFAULT_TRACK_RATE)
 def beacon(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    first = tracking.find_unconfirmed(tracking_id)
-    if first is not None:
-        tracking.confirm_click(recipient=first.recipient, lesson=first.lesson)
+    tracking.count_click(tracking_id)
     # 204 for any id, as the pixel answers: a beacon cannot test which ids exist.
     return HttpResponse(status=204)
 
@@ -128,7 +126,7 @@ def submitted(request: HttpRequest, tracking_id: str) -> HttpResponse:
 def teach(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """What the mail's cues were, and the lesson given; no score, no blame."""
     recipient = _recipient(tracking_id)
-    tracking.confirm_click(recipient=recipient)  # reached without the script: still a person
+    tracking.count_click(tracking_id)  # reached without the script: still a person
     template = recipient.campaign.template
     context = {
         "recipient": recipient,

@@ -159,7 +159,7 @@ def test_beacons_at_the_same_moment_make_one_assignment(settings):
     def beacon() -> None:
         try:
             start.wait()
-            firsts.append(tracking.confirm_click(recipient=recipient))
+            firsts.append(tracking.count_click(recipient.tracking_id))
         finally:
             connections.close_all()
 
