@@ -20,6 +20,8 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -62,30 +64,27 @@ class LockingConnection(base.Database.Connection):  # type: ignore[misc,name-def
     write_lock: WriteLock | None = None
 
 
-def _write_lock(cursor: base.SQLiteCursorWrapper) -> WriteLock | None:
-    return getattr(cursor.connection, "write_lock", None)
-
-
 class CursorWrapper(base.SQLiteCursorWrapper):
-    def execute(self, query: str, params: Any = None) -> Any:
-        lock = _write_lock(self)
+    @contextmanager
+    def _turn(self, query: str) -> Iterator[None]:
+        """A write in autocommit is a transaction of its own: it takes the lock for its run."""
+        lock: WriteLock | None = getattr(self.connection, "write_lock", None)
         if lock is None or lock.held or self.connection.in_transaction or not _WRITE.match(query):
-            return super().execute(query, params)
-        lock.acquire()  # a write in autocommit: its own transaction, for this statement only
-        try:
-            return super().execute(query, params)
-        finally:
-            lock.release()
-
-    def executemany(self, query: str, param_list: Any) -> Any:
-        lock = _write_lock(self)
-        if lock is None or lock.held or self.connection.in_transaction:
-            return super().executemany(query, param_list)
+            yield
+            return
         lock.acquire()
         try:
-            return super().executemany(query, param_list)
+            yield
         finally:
             lock.release()
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        with self._turn(query):
+            return super().execute(query, params)
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        with self._turn(query):
+            return super().executemany(query, param_list)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

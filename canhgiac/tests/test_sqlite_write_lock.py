@@ -61,9 +61,22 @@ def _run(var: Path, body: str) -> str:
     return out
 
 
-def _first_line(process: subprocess.Popen[str]) -> str:
-    assert process.stdout is not None
-    return process.stdout.readline().strip()
+HOLD = """
+import time
+with transaction.atomic():
+    with connection.cursor() as c:
+        c.execute("UPDATE counter SET n = %s", [N])
+    print("holding", flush=True)
+    time.sleep(SECONDS)
+"""
+
+
+def _hold(var: Path, *, n: int, seconds: float) -> subprocess.Popen[str]:
+    """A process that sets the counter to n in a transaction and keeps it open `seconds`."""
+    holder = _start(var, f"N, SECONDS = {n}, {seconds}\n" + HOLD)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
 
 
 @pytest.fixture
@@ -118,18 +131,7 @@ print("closed", free())
 
 def test_a_writer_waits_for_the_holder_and_goes_on_when_it_commits(var):
     _run(var, "")
-    holder = _start(
-        var,
-        """
-import time
-with transaction.atomic():
-    with connection.cursor() as c:
-        c.execute("UPDATE counter SET n = 10")
-    print("holding", flush=True)
-    time.sleep(1.5)
-""",
-    )
-    assert _first_line(holder) == "holding"
+    holder = _hold(var, n=10, seconds=1.5)
     started = time.monotonic()
     out = _run(
         var,
@@ -149,18 +151,7 @@ with transaction.atomic():
 
 def test_a_holder_that_dies_lets_the_others_write(var):
     _run(var, "")
-    holder = _start(
-        var,
-        """
-import time
-with transaction.atomic():
-    with connection.cursor() as c:
-        c.execute("UPDATE counter SET n = 5")
-    print("holding", flush=True)
-    time.sleep(60)
-""",
-    )
-    assert _first_line(holder) == "holding"
+    holder = _hold(var, n=5, seconds=60)
     lock = var / "canhgiac.sqlite3.write-lock"
     fd = os.open(lock, os.O_RDWR)
     try:
