@@ -30,7 +30,13 @@ worker_class = "gthread"
 # lock can wait milliseconds for it while another runs Python: where writes come by the
 # thousand (a drill campaign's clicks on SQLite), more processes of one thread each serve
 # more (bench/drills.py: 4 x 1 about 1,050 events/s, 3 x 4 about 600).
-threads = int(os.environ.get("CANHGIAC_WEB_THREADS") or 4)
+_THREADS = os.environ.get("CANHGIAC_WEB_THREADS") or "4"
+if not _THREADS.isdigit() or not 1 <= int(_THREADS) <= 64:
+    raise SystemExit(
+        f"CANHGIAC_WEB_THREADS phải là một số nguyên từ 1 đến 64 (số luồng mỗi tiến trình web), "
+        f"không phải “{_THREADS[:40]}”."
+    )
+threads = int(_THREADS)
 keepalive = 5
 
 # How long a worker may go without a heartbeat before the arbiter kills it and starts another.
@@ -145,7 +151,7 @@ def post_worker_init(worker: _Worker) -> None:
     # The index and the tables live as long as the worker: the garbage collector need not walk
     # them again on every full collection (it did, often, as the per-host caches grow).
     gc.freeze()
-    _collect_less_often()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 # Collections of the youngest generation after this many more container objects allocated
@@ -156,7 +162,3 @@ def post_worker_init(worker: _Worker) -> None:
 # CPU in bench/lookup.py; pauses of over 100 ms in process). With these: a few collections per
 # batch, each under 5 ms in process. Garbage in cycles still goes, a little later.
 GC_THRESHOLDS = (10_000, 50, 100)
-
-
-def _collect_less_often() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)

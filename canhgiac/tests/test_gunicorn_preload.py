@@ -201,3 +201,15 @@ def test_the_threads_of_a_worker_are_a_setting():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert default.stdout.strip() == "4"
+
+
+@pytest.mark.parametrize("value", ["0", "bốn", "-1", "1000"])
+def test_a_bad_number_of_threads_is_refused_in_vietnamese(value):
+    code = "from canhgiac import gunicorn_conf"
+    env = {**os.environ, "CANHGIAC_WEB_THREADS": value}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert shown.returncode != 0
+    assert "CANHGIAC_WEB_THREADS phải là một số nguyên từ 1 đến 64" in shown.stderr
+    assert value in shown.stderr
