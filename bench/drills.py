@@ -318,6 +318,15 @@ def send_campaign(args: argparse.Namespace, var: Path, smtp_port: int):  # type:
     }
 
 
+def all_workers(master: int, count: int) -> list[int]:
+    """The master's worker processes once all `count` have started (the first may answer
+    /healthz before the others are forked: their CPU would go uncounted)."""
+    deadline = time.monotonic() + 30
+    while len(workers := worker_pids(master)) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return workers
+
+
 def track(args: argparse.Namespace, var: Path, env: dict[str, str], campaign, port: int):  # type: ignore[no-untyped-def]
     age_sent_mail(campaign)
     ids_file = var / "ids.txt"
@@ -328,7 +337,7 @@ def track(args: argparse.Namespace, var: Path, env: dict[str, str], campaign, po
     server = start_gunicorn(var, port, env=env, extra=extra)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
-        workers = worker_pids(server.pid)
+        workers = all_workers(server.pid, args.workers)
         load, cpu = os.getloadavg()[0], cpu_seconds(workers)
         figures = run_wrk(port, ids_file, script, args)
         cpu = cpu_seconds(workers) - cpu

@@ -24,7 +24,10 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 os.environ["TZ"] = TIME_ZONE
 time.tzset()
 
-worker_class = "gthread"
+# gunicorn's threaded worker, but one that takes new connections only while it has a thread
+# free, so that connections arriving together are shared by the workers instead of all kept by
+# the first to wake (canhgiac/gunicorn_worker.py).
+worker_class = "canhgiac.gunicorn_worker.BalancedThreadWorker"
 # Threads per worker process (CANHGIAC_WEB_THREADS). Four serve slow clients and keep-alive
 # well; but threads of one process share the GIL, and a thread that holds the database's write
 # lock can wait milliseconds for it while another runs Python: where writes come by the
