@@ -373,11 +373,16 @@ class _Host:
                 return parent
         return None
 
-    def modifiers(self, *, strict: bool) -> int:
-        """How many signs say "login, prize or throw-away page" (strict: for global brands)."""
-        if strict:
-            return len(self.strict_context) + int(self.platform is not None)
-        return len(self.context) + int(self.risky_tld) + int(self.platform is not None)
+    def modifiers(self, brand: Brand) -> int:
+        """How many signs say "login, prize or throw-away page". A global brand's own sites use
+        many domains: only login words and platforms count for it; but a foreign bank's or
+        wallet's address never has a cheap ending, and its Vietnamese sites are all on the
+        official list, so for those a risky ending or .vn counts too."""
+        platform = int(self.platform is not None)
+        if not brand.is_global:
+            return len(self.context) + int(self.risky_tld) + platform
+        money = brand.category in ("bank", "ewallet") and (self.risky_tld or self.tld == "vn")
+        return len(self.strict_context) + platform + int(money)
 
 
 class _BrandFindings:
@@ -417,9 +422,7 @@ def _brand_words(found: _BrandFindings, label: str, *, in_registrable: bool) -> 
             if len(match[0]) <= 6 and not _glued_to_known_words(variant, match):
                 continue  # "tpbank" inside "otpbank" is another bank's name
             strict = brand.is_global
-            mods = h.modifiers(strict=strict)
-            if strict and h.tld == "vn" and brand.category in ("bank", "ewallet"):
-                mods += 1  # a foreign bank's Vietnamese sites are all on the official list
+            mods = h.modifiers(brand)
             if strict and not mods:
                 continue
             if variant != compact:
@@ -442,8 +445,7 @@ def _brand_tokens(
         brand = token_index().get(word)
         if brand is None or brand.key in found.seen:
             continue
-        strict = brand.is_global
-        mods = h.modifiers(strict=strict)
+        mods = h.modifiers(brand)
         # The brand word itself must not be what makes the context ("ebank" in ebank).
         if not mods:
             if in_registrable and _padded_token(label, word) and not h.foreign_cctld:
@@ -469,9 +471,8 @@ def _brand_typos(found: _BrandFindings, label: str) -> None:
         target, brand, distance = hit
         if brand.key in found.seen or candidate in brand.labels:
             continue
-        strict = brand.is_global
-        mods = h.modifiers(strict=strict)
-        if strict and not mods:
+        mods = h.modifiers(brand)
+        if brand.is_global and not mods:
             continue
         found.add("typo", 0.8 + 0.05 * min(mods, 2), brand, distance=distance)
 

@@ -28,6 +28,10 @@ from indicators.allowlist import Allowlist, shipped_allowlist
         ("bambooaiirways.com", "bambooairways", "typo"),
         ("shinhanbank.info.vn", "shinhan", "brand_word"),
         ("facebook-security-check.xyz", "facebook", "brand_word"),
+        # A foreign bank uses many domains, but none with a cheap ending, and its Vietnamese
+        # sites are on the official list.
+        ("hsbc-vnd.top", "hsbc", "brand_token"),
+        ("hsbc-the.vn", "hsbc", "brand_token"),
     ],
 )
 def test_look_alikes_of_protected_brands_are_strong(value, brand, code):
@@ -94,6 +98,8 @@ def test_official_domains_and_allowlist_are_never_flagged(value):
         "macbook.com",  # "acb" inside an unrelated word
         "mbc.net",
         "tiktokmod.pro",  # a global brand with no login or prize word
+        "tiktok-trend.top",  # nor does a cheap ending count for it (not a bank or a wallet)
+        "hsbc.co.uk",
         "otpbank.hu",  # "tpbank" inside another bank's name
         "agibank.com.br",  # one letter from Agribank, but a Brazilian bank
         "tbank.ru",
