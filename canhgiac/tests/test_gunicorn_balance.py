@@ -3,7 +3,7 @@
 Before, the first worker to wake accepted every connection of a burst and kept them alive, so
 one process served them all while the others sat idle (bench/drills.py: one worker at 100%
 CPU, three at 0%). Real processes here: gunicorn as bin/serve configures it, four workers of
-one thread, sixteen clients that connect at once and keep their connections."""
+one thread, and clients that keep their connections."""
 
 import os
 import signal
@@ -21,7 +21,7 @@ from canhgiac.tests.test_gunicorn_preload import _until, _workers
 from canhgiac.tests.test_run import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKERS, CLIENTS = 4, 16
+WORKERS, CLIENTS = 4, 8
 
 pytestmark = pytest.mark.real_service
 
@@ -29,6 +29,11 @@ pytestmark = pytest.mark.real_service
 def _get(sock: socket.socket) -> bytes:
     """One kept-alive GET /healthz on sock; the answer's status line."""
     sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    return _answer(sock)
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """Read one answer (headers and a Content-Length body); its status line."""
     answer = b""
     while b"\r\n\r\n" not in answer:
         chunk = sock.recv(4096)
@@ -68,9 +73,10 @@ def _connections_per_worker(master: int, port: int) -> Counter[int]:
     return Counter({pid: len(_socket_inodes(pid) & established) for pid in _workers(master)})
 
 
-@pytest.fixture
-def server(tmp_path):
-    env = {**os.environ, "CANHGIAC_VAR_DIR": str(tmp_path), "CANHGIAC_HTTPS": "0"}
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    var = tmp_path_factory.mktemp("var")
+    env = {**os.environ, "CANHGIAC_VAR_DIR": str(var), "CANHGIAC_HTTPS": "0"}
     env.pop("DATABASE_URL", None)
     env |= {"CANHGIAC_LOG_LEVEL": "WARNING", "CANHGIAC_WEB_THREADS": "1"}
     subprocess.run(
@@ -93,6 +99,29 @@ def server(tmp_path):
         process.wait(timeout=30)
 
 
+def test_a_worker_whose_thread_is_busy_leaves_new_connections_to_the_others(server):
+    master, port = server
+    socks = []
+    try:
+        for count in range(1, WORKERS + 1):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+            # Half a request: the thread that takes it waits for the rest, busy.
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            socks.append(sock)
+            _until(lambda n=count: sum(_connections_per_worker(master, port).values()) == n, 30)
+        held = _connections_per_worker(master, port)
+        # One thread each: a worker whose thread has a request stops taking connections, so
+        # each connection went to a worker of its own (gunicorn's own gthread worker takes
+        # them while its thread is busy and queues their requests behind the first).
+        assert sorted(held.values()) == [1] * WORKERS, held
+        for sock in socks:
+            sock.sendall(b"\r\n")
+            assert _answer(sock) == b"HTTP/1.1 200 OK"
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 def test_connections_that_arrive_together_go_to_several_workers(server):
     master, port = server
 
@@ -102,18 +131,13 @@ def test_connections_that_arrive_together_go_to_several_workers(server):
         return sock
 
     with ThreadPoolExecutor(CLIENTS) as pool:
-        # A first burst warms the workers (a worker's first request costs far more than the
-        # next: imports, the database connection), so that the second shows how they share.
-        for sock in pool.map(client, range(CLIENTS)):
-            sock.close()
         socks = list(pool.map(client, range(CLIENTS)))
     try:
         held = _connections_per_worker(master, port)
         assert sum(held.values()) == CLIENTS, held
-        # One thread each: a worker listens only while its thread is free, so no worker holds
-        # most of them (gunicorn's own gthread worker: most of them in one).
-        assert len([pid for pid, count in held.items() if count]) >= 3, held
-        assert max(held.values()) <= CLIENTS // 2, held
+        # How many each holds depends on how fast each was (a loaded machine lets one worker
+        # finish several requests while another starts): at least two share them.
+        assert len([pid for pid, count in held.items() if count]) >= 2, held
         # The connections are still kept alive and answer a second request each.
         for sock in socks:
             assert _get(sock) == b"HTTP/1.1 200 OK"
