@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -146,8 +147,31 @@ def pg_databases():
         yield [f"{base}/{name}" for name in names]
     finally:
         for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop_database(admin, name)
         admin.close()
+
+
+def _drop_database(admin, name: str) -> None:
+    """Drop a test database even while an autovacuum worker is busy in it.
+
+    FORCE ends our own left-over sessions, but PostgreSQL 15 refuses it with
+    InsufficientPrivilege when one of the sessions is an autovacuum worker (it runs as no
+    role, so it is not ours to end); a plain DROP stops autovacuum by itself, so that is
+    tried next, until both have had a minute.
+    """
+    import psycopg
+
+    deadline = time.monotonic() + 60
+    while True:
+        for statement in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                          f'DROP DATABASE IF EXISTS "{name}"'):
+            try:
+                admin.execute(statement)
+                return
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                if time.monotonic() > deadline:
+                    raise
+        time.sleep(0.5)
 
 
 @pytest.mark.postgres_only

@@ -174,6 +174,7 @@ def _approve_in_browser(page, live_server, world: DrillWorld, campaign: Campaign
     page.goto(live_server.url + reverse("drills:approvals"))
     assert_fits_phone(page)
     page.get_by_role("link", name=campaign.name).click()
+    page.wait_for_url(live_server.url + reverse("drills:approval", args=[campaign.pk]))
     assert_fits_phone(page)
     page.get_by_role("button", name="Phê duyệt", exact=True).click()
     expect(page.get_by_test_id("campaign-status")).to_have_text("Đã phê duyệt")
